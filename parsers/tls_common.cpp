@@ -588,6 +588,7 @@ std::string_view tls_reason_class(const OpenSslError& e) {
   if (e.alert >= 0) {
     switch (e.alert) {
       case 70: case 71: case 86: return "version";
+      case 41: case 42: case 43: case 44: case 45: case 46: case 48: case 116: return "cert";
       case 112: return "sni";
       case 120: return "alpn";
       default: return "peer-alert";
@@ -607,6 +608,33 @@ std::string_view tls_reason_class(const OpenSslError& e) {
   if (has(r, "servername") || has(r, "server name")) return "sni";
   if (has(r, "application protocol") || has(r, "alpn")) return "alpn";
   return "other";
+}
+
+void add_openssl_fields(Event& ev, const OpenSslError& e) {
+  if (!e.reason.empty()) ev.fields.add("tls_reason", e.reason);
+  if (e.code) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    char buf[8];
+    for (int i = 0; i < 8; ++i) buf[i] = kHex[(e.code >> (28 - 4 * i)) & 0xF];
+    ev.fields.add("tls_code", std::string_view(buf, 8));
+  }
+  if (!e.function.empty()) ev.fields.add("tls_function", e.function);
+  if (e.alert >= 0) {
+    ev.fields.add("tls_alert", static_cast<int64_t>(e.alert));
+    std::string_view name = tls_alert_name(e.alert);
+    if (!name.empty()) ev.fields.add("tls_alert_name", name);
+  }
+  ev.fields.add("tls_class", tls_reason_class(e));
+}
+
+void add_alert_fields(Event& ev, int alert) {
+  if (alert < 0) return;
+  ev.fields.add("tls_alert", static_cast<int64_t>(alert));
+  std::string_view name = tls_alert_name(alert);
+  if (!name.empty()) ev.fields.add("tls_alert_name", name);
+  OpenSslError e;
+  e.alert = alert;
+  ev.fields.add("tls_class", tls_reason_class(e));
 }
 
 }  // namespace rstscope::tls

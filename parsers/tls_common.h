@@ -23,6 +23,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include "rstscope/event.h"
+
 namespace rstscope::tls {
 
 struct OpenSslError {
@@ -64,5 +66,11 @@ std::string_view tls_failure_category(const OpenSslError& e);
 // Short cause class of a reason for reports and rules: "non-tls", "version", "cipher", "cert",
 // "peer-alert", "eof", "sni", "alpn", "other".
 std::string_view tls_reason_class(const OpenSslError& e);
+
+// Adds the decoded error to ev.fields: tls_reason, tls_code ("0A00010B"), tls_function (when
+// printed), tls_alert + tls_alert_name (received alerts), tls_class (tls_reason_class).
+void add_openssl_fields(Event& ev, const OpenSslError& e);
+// Adds tls_alert, tls_alert_name and tls_class for an alert number (Go, Schannel, Java texts).
+void add_alert_fields(Event& ev, int alert);
 
 }  // namespace rstscope::tls

@@ -1,0 +1,140 @@
+#include "firewall_common.h"
+
+#include <array>
+
+#include "rstscope/text.h"
+
+namespace rstscope::fw {
+
+uint8_t flags_from_letters(std::string_view s) {
+  uint8_t f = 0;
+  for (char c : s) {
+    switch (c) {
+      case 'S': f |= kSyn; break;
+      case 'F': f |= kFin; break;
+      case 'R': f |= kRst; break;
+      case 'P': f |= kPsh; break;
+      case 'A': f |= kAck; break;
+      case 'U': f |= kUrg; break;
+      case 'E': f |= kEce; break;
+      case 'W': case 'C': f |= kCwr; break;
+      default: break;
+    }
+  }
+  return f;
+}
+
+uint8_t flag_from_word(std::string_view w) {
+  if (w.size() != 3) return 0;
+  if (w == "SYN") return kSyn;
+  if (w == "ACK") return kAck;
+  if (w == "RST") return kRst;
+  if (w == "FIN") return kFin;
+  if (w == "PSH") return kPsh;
+  if (w == "URG") return kUrg;
+  if (w == "ECE") return kEce;
+  if (w == "CWR") return kCwr;
+  return 0;
+}
+
+std::string_view flags_text(uint8_t flags, char (&buf)[48]) {
+  static constexpr std::array<std::pair<uint8_t, std::string_view>, 8> kOrder{{
+      {kSyn, "SYN"}, {kAck, "ACK"}, {kPsh, "PSH"}, {kUrg, "URG"},
+      {kFin, "FIN"}, {kRst, "RST"}, {kEce, "ECE"}, {kCwr, "CWR"}}};
+  size_t n = 0;
+  for (const auto& [bit, word] : kOrder) {
+    if (!(flags & bit)) continue;
+    if (n) buf[n++] = ' ';
+    for (char c : word) buf[n++] = c;
+  }
+  return std::string_view(buf, n);
+}
+
+std::string_view ip_proto_name(int64_t n) {
+  switch (n) {
+    case 1: return "icmp";
+    case 2: return "igmp";
+    case 4: return "ipip";
+    case 6: return "tcp";
+    case 17: return "udp";
+    case 41: return "ipv6";
+    case 47: return "gre";
+    case 50: return "esp";
+    case 51: return "ah";
+    case 58: return "ipv6-icmp";
+    case 89: return "ospf";
+    case 103: return "pim";
+    case 112: return "vrrp";
+    case 132: return "sctp";
+    default: return {};
+  }
+}
+
+void set_protocol(Event& ev, std::string_view name) {
+  if (iequals(name, "icmpv6") || iequals(name, "ipv6-icmp")) {
+    ev.protocol.assign("ipv6-icmp");
+    return;
+  }
+  ev.protocol.assign(name);
+  to_lower_inplace(ev.protocol);
+}
+
+std::string_view action_name(Action a) {
+  switch (a) {
+    case Action::allow: return "allow";
+    case Action::drop: return "drop";
+    case Action::reject: return "reject";
+    case Action::reset: return "reset";
+    case Action::teardown: return "teardown";
+    case Action::timeout: return "teardown";
+    default: return {};
+  }
+}
+
+std::string_view category_for(Action a, uint8_t flags) {
+  switch (a) {
+    case Action::allow: return (flags & kRst) ? "fw-reset" : "fw-allow";
+    case Action::drop: return "fw-drop";
+    case Action::reject: return "fw-reject";
+    case Action::reset: return "fw-reset";
+    case Action::teardown: return "fw-teardown";
+    case Action::timeout: return "conn-timeout";
+    default: return (flags & kRst) ? "fw-reset" : "info";
+  }
+}
+
+void set_action(Event& ev, Action a, uint8_t flags) {
+  ev.role = Role::firewall;
+  ev.category.assign(category_for(a, flags));
+  std::string_view name = action_name(a);
+  if (!name.empty()) ev.fields.add("action", name);
+  if (flags) {
+    char buf[48];
+    ev.fields.add("tcp_flags", flags_text(flags, buf));
+    if (flags & kRst) ev.fields.add_bool("rst", true);
+  }
+}
+
+void set_tuple(Event& ev, std::string_view src, std::string_view sport, std::string_view dst,
+               std::string_view dport) {
+  int64_t v;
+  if (!src.empty() && src != "-") ev.client_ip.assign(src);
+  if (parse_uint(sport, v)) ev.client_port = v;
+  if (!dst.empty() && dst != "-") ev.server_ip.assign(dst);
+  if (parse_uint(dport, v)) ev.server_port = v;
+}
+
+bool parse_hms_duration(std::string_view s, int64_t& us) {
+  size_t c1 = s.find(':');
+  if (c1 == std::string_view::npos) return false;
+  size_t c2 = s.find(':', c1 + 1);
+  if (c2 == std::string_view::npos) return false;
+  int64_t h, m, sec;
+  if (!parse_uint(s.substr(0, c1), h) || !parse_uint(s.substr(c1 + 1, c2 - c1 - 1), m) ||
+      !parse_uint(s.substr(c2 + 1), sec))
+    return false;
+  us = ((h * 60 + m) * 60 + sec) * 1000000;
+  return true;
+}
+
+}  // namespace rstscope::fw
