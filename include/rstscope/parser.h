@@ -28,10 +28,13 @@ namespace rstscope {
 
 inline constexpr size_t kSniffLines = 40;
 
+struct BundleInfo;
+
 struct SniffInput {
   std::string_view path;                    // display path, e.g. "nginx/access.log.2.gz" or "a.tar!/x/y.log"
   std::string_view name;                    // last component, compression suffix removed
   std::span<const std::string_view> lines;  // first non-empty lines (at most kSniffLines)
+  const BundleInfo* bundle = nullptr;       // what the bundle told us (may be null, e.g. in tests)
 };
 
 struct Score {

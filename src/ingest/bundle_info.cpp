@@ -1,0 +1,101 @@
+#include "ingest/bundle_info.h"
+
+#include <algorithm>
+
+#include "config/defaults.h"
+#include "config/nginx_conf.h"
+#include "rstscope/text.h"
+
+namespace rstscope {
+namespace {
+
+constexpr size_t kMaxConf = 4 << 20;
+
+std::string slurp(ByteSource& src) {
+  std::string out;
+  char buf[65536];
+  for (;;) {
+    long n = src.read(buf, sizeof buf);
+    if (n <= 0) break;
+    out.append(buf, size_t(n));
+    if (out.size() > kMaxConf) break;
+  }
+  return out;
+}
+
+bool maybe_nginx_conf(const std::string& name) {
+  std::string n = strip_compression(name);
+  size_t slash = n.rfind('/');
+  std::string base = slash == std::string::npos ? n : n.substr(slash + 1);
+  return ends_with(base, ".conf") || base == "nginx.conf" || n.find("sites-enabled/") != std::string::npos ||
+         n.find("sites-available/") != std::string::npos;
+}
+
+void add_formats(BundleInfo& info, std::string_view text) {
+  for (auto& [name, fmt] : config::nginx_log_formats(text)) {
+    auto it = std::find_if(info.nginx_log_formats.begin(), info.nginx_log_formats.end(),
+                           [&](const auto& p) { return p.first == name; });
+    if (it != info.nginx_log_formats.end()) it->second = fmt;
+    else info.nginx_log_formats.emplace_back(name, fmt);
+  }
+}
+
+}  // namespace
+
+BundleInfo collect_bundle_info(const std::vector<Input>& inputs, const std::vector<std::string>& user_formats,
+                               std::vector<std::string>& warnings) {
+  BundleInfo info;
+  info.nginx_log_formats.emplace_back(
+      "combined",
+      "$remote_addr - $remote_user [$time_local] \"$request\" $status $body_bytes_sent \"$http_referer\" "
+      "\"$http_user_agent\"");
+  std::set<std::string> archives_with_conf;
+  for (const Input& in : inputs) {
+    if (!maybe_nginx_conf(in.archive ? in.member : in.fs_path)) continue;
+    if (in.archive) {
+      archives_with_conf.insert(in.fs_path);
+      continue;
+    }
+    try {
+      auto src = open_input(in);
+      std::string text = slurp(*src);
+      if (config::nginx_conf_score(in.display, text) > 0) add_formats(info, text);
+    } catch (const std::exception& e) {
+      warnings.push_back(in.display + ": " + e.what());
+    }
+  }
+  for (const std::string& a : archives_with_conf) {
+    for_each_member(a, [&](const std::string& m, int64_t, int64_t, ByteSource& bs) {
+      if (!maybe_nginx_conf(m)) return;
+      std::string text = slurp(bs);
+      if (config::nginx_conf_score(m, text) > 0) add_formats(info, text);
+    });
+  }
+  for (const std::string& f : user_formats) {
+    size_t eq = f.find('=');
+    bool named = eq != std::string::npos && eq > 0 && f.find('$') > eq && f.find(' ') > eq;
+    std::string name = named ? f.substr(0, eq) : "main";
+    std::string fmt = named ? f.substr(eq + 1) : f;
+    auto it = std::find_if(info.nginx_log_formats.begin(), info.nginx_log_formats.end(),
+                           [&](const auto& p) { return p.first == name; });
+    if (it != info.nginx_log_formats.end()) it->second = fmt;
+    else info.nginx_log_formats.emplace_back(name, fmt);
+    // A user format also applies to files whose format name is unknown: keep it first among customs.
+    info.nginx_log_formats.emplace_back("--nginx-log-format", fmt);
+  }
+  return info;
+}
+
+void add_assumed_settings(timeline::Batch& batch, const std::set<std::string>& with_logs,
+                          const std::set<std::string>& with_config) {
+  for (const std::string& c : with_logs) {
+    if (c.empty() || with_config.count(c)) continue;
+    for (Setting s : config::documented_defaults(c)) {
+      s.assumed = true;
+      if (s.note.empty()) s.note = "documented default; no configuration for " + c + " in the bundle";
+      batch.settings.emplace_back(0, std::move(s));
+    }
+  }
+}
+
+}  // namespace rstscope

@@ -1,0 +1,55 @@
+// Ingest: bundle -> Sources -> Records -> Parsers -> Events -> Timeline.
+//
+// Runs parsing on the calling thread while the Timeline writer inserts on its own thread.
+// Never fatal for bad input: every file gets a sources row (ok, partial, unrecognised,
+// unreadable, duplicate) and every problem a warning "path[:line]: what happened".
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "rstscope/parser.h"
+
+namespace rstscope {
+
+struct IngestOptions {
+  std::vector<std::string> bundles;
+  std::string db;
+  std::string tz;                                                // zone for zone-less times
+  std::vector<std::pair<std::string, std::string>> overrides;    // PATH (suffix or glob) -> parser
+  std::vector<std::string> nginx_log_formats;                    // "FORMAT" or "NAME=FORMAT"
+  bool append = false;
+  bool fts_all = false;
+  bool quiet = false;
+  int verbose = 0;
+  bool progress = true;  // shown only when stderr is a terminal
+};
+
+struct IngestSummary {
+  int64_t files = 0, bytes = 0, lines = 0, events = 0, unparsed = 0;
+  std::map<std::string, int64_t> files_per_parser;
+  std::vector<std::string> unrecognised;
+  std::vector<std::string> warnings;
+  int64_t first_ts = INT64_MAX, last_ts = INT64_MIN;
+  double seconds = 0;
+  int exit_code = 0;  // 0 ok, 2 some input could not be read
+};
+
+// Throws std::runtime_error for fatal problems (cannot create the DB, unknown --tz or parser).
+IngestSummary ingest(const IngestOptions& opt);
+
+// Sniffs one file's first lines: every parser's score, best first.
+struct SniffCandidate {
+  const Parser* parser;
+  Score score;
+};
+std::vector<SniffCandidate> sniff_lines(std::string_view path, const std::vector<std::string_view>& lines,
+                                        const BundleInfo* bundle = nullptr);
+
+// Prints the end-of-ingest summary (one screen).
+std::string format_summary(const IngestSummary& s, const std::string& db);
+
+}  // namespace rstscope

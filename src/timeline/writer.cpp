@@ -1,0 +1,392 @@
+#include "timeline/writer.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <stdexcept>
+
+#include "timeline/schema.h"
+
+namespace fs = std::filesystem;
+
+namespace rstscope::timeline {
+
+namespace {
+
+constexpr const char* kIndexes = R"SQL(
+CREATE INDEX IF NOT EXISTS idx_events_ts ON events(ts);
+CREATE INDEX IF NOT EXISTS idx_events_role_category ON events(role, category, ts);
+CREATE INDEX IF NOT EXISTS idx_events_source_line ON events(source_id, line);
+CREATE INDEX IF NOT EXISTS idx_events_server_port ON events(server_port, ts) WHERE server_port IS NOT NULL;
+CREATE INDEX IF NOT EXISTS idx_events_client_port ON events(client_port) WHERE client_port IS NOT NULL;
+CREATE INDEX IF NOT EXISTS idx_settings_listener ON settings(listener, key);
+)SQL";
+
+constexpr const char* kViews = R"SQL(
+DROP VIEW IF EXISTS timeline;
+CREATE VIEW timeline AS
+  SELECT e.id, strftime('%Y-%m-%dT%H:%M:%fZ', COALESCE(e.ts_corrected, e.ts) / 1000000.0, 'unixepoch') AS time,
+         s.path || ':' || e.line AS at, e.role, e.category, e.kind, e.severity,
+         e.client_ip, e.client_port, e.server_ip, e.server_port, e.host, e.method, e.path, e.status,
+         e.message, e.raw, e.ts, e.ts_corrected, e.source_id, e.line, e.fields
+  FROM events e JOIN sources s ON s.id = e.source_id;
+DROP VIEW IF EXISTS failures;
+CREATE VIEW failures AS
+  SELECT id, time, at, kind, host, server_ip, server_port, client_port, message, raw, ts
+  FROM timeline WHERE role = 'client' AND category = 'client-failure' ORDER BY ts;
+DROP VIEW IF EXISTS server_side;
+CREATE VIEW server_side AS
+  SELECT * FROM timeline
+  WHERE role IN ('proxy', 'server', 'tls', 'firewall') AND category NOT IN ('request', 'conn-accepted', 'conn-closed')
+  ORDER BY ts;
+DROP VIEW IF EXISTS problems;
+CREATE VIEW problems AS
+  SELECT s.path, s.parser, s.status, s.unparsed, s.errors FROM sources s
+  WHERE s.status <> 'ok' OR s.unparsed > 0 OR (s.errors IS NOT NULL AND s.errors <> '');
+DROP VIEW IF EXISTS incident_list;
+CREATE VIEW incident_list AS
+  SELECT i.id, strftime('%Y-%m-%dT%H:%M:%fZ', i.ts / 1000000.0, 'unixepoch') AS time,
+         s.path || ':' || e.line AS at, i.kind, i.target, i.local_port, i.cause_class, i.rule,
+         i.confidence, i.explanation, i.finding_id
+  FROM incidents i JOIN events e ON e.id = i.event_id JOIN sources s ON s.id = e.source_id
+  ORDER BY i.ts;
+)SQL";
+
+}  // namespace
+
+void Writer::check(int rc, const char* what) {
+  if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW)
+    throw std::runtime_error(std::string(what) + ": " + sqlite3_errmsg(db_));
+}
+
+void Writer::exec(const char* sql) {
+  char* err = nullptr;
+  int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &err);
+  if (rc != SQLITE_OK) {
+    std::string m = err ? err : sqlite3_errstr(rc);
+    sqlite3_free(err);
+    throw std::runtime_error("SQLite: " + m);
+  }
+}
+
+sqlite3_stmt* Writer::prepare(const char* sql) {
+  sqlite3_stmt* st = nullptr;
+  check(sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, nullptr), "prepare");
+  return st;
+}
+
+Writer::Writer(const WriterOptions& opt) : opt_(opt) {
+  bool exists = fs::exists(opt.path);
+  if (exists && !opt.append)
+    throw std::runtime_error(opt.path + " already exists: remove it, choose another -o, or add --append");
+  if (!exists && opt.append) opt_.append = false;  // appending to nothing is a new DB
+  work_path_ = opt_.append ? opt.path : opt.path + ".partial";
+  if (!opt_.append) fs::remove(work_path_);
+  int rc = sqlite3_open_v2(work_path_.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                           nullptr);
+  if (rc != SQLITE_OK) {
+    std::string m = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw std::runtime_error("cannot create " + work_path_ + ": " + m);
+  }
+  try {
+    if (opt_.append) {
+      check_complete(db_, opt.path);
+      exec("PRAGMA journal_mode=DELETE; PRAGMA synchronous=NORMAL;");
+    } else {
+      exec("PRAGMA page_size=16384; PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;");
+    }
+    exec("PRAGMA cache_size=-65536; PRAGMA temp_store=FILE; PRAGMA locking_mode=EXCLUSIVE; PRAGMA threads=2;");
+    exec(std::string(kCreateTables).c_str());
+    exec("CREATE VIRTUAL TABLE IF NOT EXISTS events_fts USING fts5(message, raw, content='events', content_rowid='id');");
+    {
+      sqlite3_stmt* st = prepare("SELECT COALESCE(MAX(id), 0) FROM sources");
+      if (sqlite3_step(st) == SQLITE_ROW) next_source_id_ = sqlite3_column_int64(st, 0) + 1;
+      sqlite3_finalize(st);
+      st = prepare("SELECT COALESCE(MAX(id), 0) FROM events");
+      if (sqlite3_step(st) == SQLITE_ROW) first_event_id_ = sqlite3_column_int64(st, 0) + 1;
+      sqlite3_finalize(st);
+      st = prepare("SELECT sha256 FROM sources WHERE sha256 IS NOT NULL");
+      while (sqlite3_step(st) == SQLITE_ROW)
+        known_sha_.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+      sqlite3_finalize(st);
+    }
+    exec("INSERT OR REPLACE INTO meta(key, value) VALUES('state', 'loading');");
+    exec("BEGIN");
+    ins_event_ = prepare(
+        "INSERT INTO events(source_id, line, line_count, offset, ts, ts_corrected, ts_raw, ts_zone, role, category, "
+        "kind, severity, client_ip, client_port, server_ip, server_port, host, protocol, method, path, status, "
+        "bytes, duration_ms, conn_id, request_id, message, raw, fields) "
+        "VALUES(?1,?2,?3,?4,?5,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25,?26,?27)");
+    ins_unparsed_ = prepare("INSERT INTO unparsed(source_id, line, offset, reason, raw) VALUES(?,?,?,?,?)");
+    ins_setting_ = prepare(
+        "INSERT INTO settings(source_id, component, scope, listener, key, raw, value, unit, text, line, status, note) "
+        "VALUES(?,?,?,?,?,?,?,?,?,?,?,?)");
+    ins_source_ = prepare(
+        "INSERT INTO sources(id, path, member, parser, score, size, mtime, status) VALUES(?,?,?,?,?,?,?,'loading')");
+    upd_source_ = prepare(
+        "UPDATE sources SET parser=?2, score=?3, size=?4, sha256=?5, lines=?6, events=?7, unparsed=?8, first_ts=?9, "
+        "last_ts=?10, zone=?11, status=?12, errors=?13 WHERE id=?1");
+  } catch (...) {
+    abort();
+    throw;
+  }
+  thread_ = std::thread([this] { run(); });
+}
+
+Writer::~Writer() {
+  if (!finished_) abort();
+}
+
+bool Writer::has_sha256(const std::string& sha) const {
+  for (const auto& s : known_sha_)
+    if (s == sha) return true;
+  return false;
+}
+
+Batch* Writer::acquire() {
+  std::unique_lock<std::mutex> lk(mu_);
+  if (!error_.empty()) throw std::runtime_error(error_);
+  if (free_.empty() && all_.size() < 4) {
+    all_.push_back(std::make_unique<Batch>());
+    all_.back()->events.reserve(Batch::kCapacity);
+    return all_.back().get();
+  }
+  cv_.wait(lk, [&] { return !free_.empty() || !error_.empty(); });
+  if (!error_.empty()) throw std::runtime_error(error_);
+  Batch* b = free_.back();
+  free_.pop_back();
+  return b;
+}
+
+void Writer::submit(Batch* b) {
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    full_.push_back(b);
+  }
+  cv_.notify_all();
+}
+
+void Writer::run() {
+  for (;;) {
+    Batch* b;
+    {
+      std::unique_lock<std::mutex> lk(mu_);
+      cv_.wait(lk, [&] { return !full_.empty() || stop_; });
+      if (full_.empty()) return;
+      b = full_.front();
+      full_.pop_front();
+    }
+    try {
+      if (error_.empty()) write(*b);
+    } catch (const std::exception& e) {
+      std::lock_guard<std::mutex> lk(mu_);
+      error_ = e.what();
+    }
+    b->reset();
+    {
+      std::lock_guard<std::mutex> lk(mu_);
+      free_.push_back(b);
+    }
+    cv_.notify_all();
+  }
+}
+
+static inline void bind_text(sqlite3_stmt* st, int i, const std::string& s) {
+  if (s.empty()) sqlite3_bind_null(st, i);
+  else sqlite3_bind_text(st, i, s.data(), int(s.size()), SQLITE_STATIC);
+}
+static inline void bind_sv(sqlite3_stmt* st, int i, std::string_view s) {
+  if (s.empty()) sqlite3_bind_null(st, i);
+  else sqlite3_bind_text(st, i, s.data(), int(s.size()), SQLITE_STATIC);
+}
+static inline void bind_int(sqlite3_stmt* st, int i, int64_t v) {
+  if (v == kNull) sqlite3_bind_null(st, i);
+  else sqlite3_bind_int64(st, i, v);
+}
+
+void Writer::write(Batch& b) {
+  // Source rows first: starts are inserted before their events, totals updated after.
+  for (const SourceRow& s : b.sources) {
+    if (s.final) continue;
+    sqlite3_stmt* st = ins_source_;
+    sqlite3_bind_int64(st, 1, s.id);
+    bind_text(st, 2, s.path);
+    bind_text(st, 3, s.member);
+    bind_text(st, 4, s.parser);
+    bind_int(st, 5, s.score);
+    bind_int(st, 6, s.size);
+    bind_int(st, 7, s.mtime);
+    check(sqlite3_step(st), "insert source");
+    sqlite3_reset(st);
+  }
+  sqlite3_stmt* st = ins_event_;
+  for (size_t i = 0; i < b.n_events; ++i) {
+    Event& e = b.events[i];
+    sqlite3_bind_int64(st, 1, e.source_id);
+    sqlite3_bind_int64(st, 2, e.line);
+    sqlite3_bind_int64(st, 3, e.line_count);
+    sqlite3_bind_int64(st, 4, e.offset);
+    bind_int(st, 5, e.ts);
+    bind_text(st, 6, e.ts_raw);
+    bind_sv(st, 7, e.ts_zone == ZoneSource::none ? std::string_view() : to_string(e.ts_zone));
+    bind_sv(st, 8, e.role == Role::unknown ? std::string_view() : to_string(e.role));
+    bind_text(st, 9, e.category);
+    bind_text(st, 10, e.kind);
+    bind_text(st, 11, e.severity);
+    bind_text(st, 12, e.client_ip);
+    bind_int(st, 13, e.client_port);
+    bind_text(st, 14, e.server_ip);
+    bind_int(st, 15, e.server_port);
+    bind_text(st, 16, e.host);
+    bind_text(st, 17, e.protocol);
+    bind_text(st, 18, e.method);
+    bind_text(st, 19, e.path);
+    bind_int(st, 20, e.status);
+    bind_int(st, 21, e.bytes);
+    if (e.duration_us == kNull) sqlite3_bind_null(st, 22);
+    else sqlite3_bind_double(st, 22, double(e.duration_us) / 1000.0);
+    bind_text(st, 23, e.conn_id);
+    bind_text(st, 24, e.request_id);
+    bind_text(st, 25, e.message);
+    bind_text(st, 26, e.raw);
+    bind_sv(st, 27, e.fields.json());
+    check(sqlite3_step(st), "insert event");
+    sqlite3_reset(st);
+  }
+  rows_written_ += int64_t(b.n_events);
+  for (size_t i = 0; i < b.n_unparsed; ++i) {
+    const UnparsedRow& u = b.unparsed[i];
+    sqlite3_stmt* q = ins_unparsed_;
+    sqlite3_bind_int64(q, 1, u.source_id);
+    sqlite3_bind_int64(q, 2, u.line);
+    sqlite3_bind_int64(q, 3, u.offset);
+    bind_text(q, 4, u.reason);
+    bind_text(q, 5, u.raw);
+    check(sqlite3_step(q), "insert unparsed");
+    sqlite3_reset(q);
+  }
+  for (const auto& [sid, s] : b.settings) {
+    sqlite3_stmt* q = ins_setting_;
+    if (sid > 0) sqlite3_bind_int64(q, 1, sid);
+    else sqlite3_bind_null(q, 1);
+    bind_text(q, 2, s.component);
+    bind_text(q, 3, s.scope);
+    bind_text(q, 4, s.listener);
+    bind_text(q, 5, s.key);
+    bind_text(q, 6, s.raw);
+    bind_int(q, 7, s.value);
+    bind_text(q, 8, s.unit);
+    bind_text(q, 9, s.text);
+    if (s.line > 0) sqlite3_bind_int64(q, 10, s.line);
+    else sqlite3_bind_null(q, 10);
+    sqlite3_bind_text(q, 11, s.assumed ? "assumed" : "read", -1, SQLITE_STATIC);
+    bind_text(q, 12, s.note);
+    check(sqlite3_step(q), "insert setting");
+    sqlite3_reset(q);
+  }
+  for (const SourceRow& s : b.sources) {
+    if (!s.final) continue;
+    sqlite3_stmt* q = upd_source_;
+    sqlite3_bind_int64(q, 1, s.id);
+    bind_text(q, 2, s.parser);
+    bind_int(q, 3, s.score);
+    bind_int(q, 4, s.size);
+    bind_text(q, 5, s.sha256);
+    bind_int(q, 6, s.lines);
+    bind_int(q, 7, s.events);
+    bind_int(q, 8, s.unparsed);
+    bind_int(q, 9, s.first_ts);
+    bind_int(q, 10, s.last_ts);
+    bind_text(q, 11, s.zone);
+    bind_text(q, 12, s.status);
+    bind_text(q, 13, s.errors);
+    check(sqlite3_step(q), "update source");
+    sqlite3_reset(q);
+  }
+}
+
+void Writer::finish() {
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  if (!error_.empty()) {
+    std::string e = error_;
+    abort();
+    throw std::runtime_error(e);
+  }
+  try {
+    for (sqlite3_stmt* s : {ins_event_, ins_unparsed_, ins_setting_, ins_source_, upd_source_}) sqlite3_finalize(s);
+    ins_event_ = ins_unparsed_ = ins_setting_ = ins_source_ = upd_source_ = nullptr;
+    // A duplicate file (same sha256 as one already in the DB) keeps its source row as
+    // status 'duplicate' but contributes no events.
+    exec(
+        "DELETE FROM events WHERE source_id IN (SELECT id FROM sources WHERE status = 'duplicate');"
+        "DELETE FROM unparsed WHERE source_id IN (SELECT id FROM sources WHERE status = 'duplicate');"
+        "DELETE FROM settings WHERE source_id IN (SELECT id FROM sources WHERE status = 'duplicate');");
+    exec(kIndexes);
+    std::string fts = "INSERT INTO events_fts(rowid, message, raw) SELECT id, message, raw FROM events WHERE id >= " +
+                      std::to_string(first_event_id_);
+    if (!opt_.fts_all)
+      fts += " AND NOT (category = 'request' AND role IN ('proxy', 'server') AND COALESCE(status, 0) < 400)";
+    exec(fts.c_str());
+    exec(kViews);
+    std::string meta = "INSERT OR REPLACE INTO meta(key, value) VALUES('schema_version', '" +
+                       std::to_string(kSchemaVersion) + "'), ('tool', 'rstscope " RSTSCOPE_VERSION "'), "
+                       "('fts', '" + std::string(opt_.fts_all ? "all" : "all but successful requests") + "'), "
+                       "('state', 'complete');";
+    exec(meta.c_str());
+    exec("COMMIT");
+    if (!opt_.append) exec("PRAGMA journal_mode=DELETE;");
+    sqlite3_close(db_);
+    db_ = nullptr;
+    if (!opt_.append) fs::rename(work_path_, opt_.path);
+    finished_ = true;
+  } catch (...) {
+    abort();
+    throw;
+  }
+}
+
+void Writer::abort() noexcept {
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    stop_ = true;
+    full_.clear();
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  for (sqlite3_stmt* s : {ins_event_, ins_unparsed_, ins_setting_, ins_source_, upd_source_})
+    if (s) sqlite3_finalize(s);
+  ins_event_ = ins_unparsed_ = ins_setting_ = ins_source_ = upd_source_ = nullptr;
+  if (db_) {
+    if (opt_.append) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    sqlite3_close(db_);
+    db_ = nullptr;
+  }
+  if (!opt_.append && !finished_) {
+    std::error_code ec;
+    fs::remove(work_path_, ec);
+  }
+  finished_ = true;
+}
+
+void check_complete(sqlite3* db, const std::string& path) {
+  sqlite3_stmt* st = nullptr;
+  int rc = sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'state'", -1, &st, nullptr);
+  std::string state;
+  if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) state = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+  sqlite3_finalize(st);
+  if (rc != SQLITE_OK)
+    throw std::runtime_error(path + " is not an rstscope timeline (" + sqlite3_errmsg(db) +
+                             "): create one with `rstscope ingest BUNDLE -o " + path + "`");
+  if (state != "complete")
+    throw std::runtime_error(path + " is incomplete (an ingest was interrupted): delete it and ingest again");
+}
+
+}  // namespace rstscope::timeline

@@ -1,0 +1,126 @@
+// Timeline writer: bulk-loads Events into the SQLite timeline on its own thread.
+//
+// Contract: the producer (one parsing thread) fills Batches obtained from acquire() and hands them
+// back with submit(); the writer thread inserts them in order inside one transaction and recycles
+// the batch, so steady-state ingest allocates nothing. finish() builds indexes and full-text
+// search after the load, marks the DB complete, and publishes it atomically: a new DB is written
+// to "<path>.partial" and renamed at the end; --append runs in one rollback-journal transaction.
+// Either way a crash leaves the previous state (or no DB), never a DB that looks complete.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "rstscope/event.h"
+#include "rstscope/setting.h"
+
+namespace rstscope::timeline {
+
+struct SourceRow {
+  int64_t id = 0;
+  std::string path, member, parser;
+  int64_t score = kNull, size = kNull, mtime = kNull;
+  std::string sha256;
+  int64_t lines = 0, events = 0, unparsed = 0;
+  int64_t first_ts = kNull, last_ts = kNull;
+  std::string zone, status, errors;
+  bool final = false;  // false: insert at start of the file; true: update with totals
+};
+
+struct UnparsedRow {
+  int64_t source_id = 0, line = 0, offset = 0;
+  std::string reason, raw;
+};
+
+struct Batch {
+  std::vector<Event> events;
+  size_t n_events = 0;
+  std::vector<UnparsedRow> unparsed;
+  size_t n_unparsed = 0;
+  std::vector<std::pair<int64_t, Setting>> settings;  // source_id (0 = assumed), setting
+  std::vector<SourceRow> sources;
+  Event& next_event() {
+    if (n_events == events.size()) events.emplace_back();
+    Event& e = events[n_events++];
+    e.clear();
+    return e;
+  }
+  void reset() {
+    n_events = 0;
+    n_unparsed = 0;
+    settings.clear();
+    sources.clear();
+  }
+  static constexpr size_t kCapacity = 8192;
+  bool full() const { return n_events >= kCapacity || n_unparsed >= kCapacity; }
+};
+
+struct WriterOptions {
+  std::string path;
+  bool append = false;
+  bool fts_all = false;  // index every event in FTS (default: all but plain successful requests)
+};
+
+class Writer {
+ public:
+  explicit Writer(const WriterOptions& opt);  // throws std::runtime_error with a clear message
+  ~Writer();
+  Writer(const Writer&) = delete;
+  Writer& operator=(const Writer&) = delete;
+
+  int64_t next_source_id() { return next_source_id_++; }
+  // sha256 already ingested? (consulted before parsing a file when appending)
+  bool has_sha256(const std::string& sha) const;
+
+  Batch* acquire();
+  void submit(Batch* b);
+  // Indexes, FTS, meta; commit and publish. Throws on failure (the partial DB is removed).
+  void finish();
+  // Abandons the load: rolls back / removes the partial file.
+  void abort() noexcept;
+  int64_t rows_written() const { return rows_written_; }
+
+ private:
+  void run();
+  void write(Batch& b);
+  void exec(const char* sql);
+  sqlite3_stmt* prepare(const char* sql);
+  void check(int rc, const char* what);
+
+  WriterOptions opt_;
+  std::string work_path_;
+  sqlite3* db_ = nullptr;
+  sqlite3_stmt* ins_event_ = nullptr;
+  sqlite3_stmt* ins_unparsed_ = nullptr;
+  sqlite3_stmt* ins_setting_ = nullptr;
+  sqlite3_stmt* ins_source_ = nullptr;
+  sqlite3_stmt* upd_source_ = nullptr;
+  int64_t next_source_id_ = 1;
+  int64_t first_event_id_ = 1;
+  std::vector<std::string> known_sha_;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Batch*> full_;
+  std::vector<std::unique_ptr<Batch>> all_;
+  std::vector<Batch*> free_;
+  bool stop_ = false;
+  std::string error_;
+  std::thread thread_;
+  int64_t rows_written_ = 0;
+  bool finished_ = false;
+};
+
+// Opens a finished timeline read-only (for query, report, settings). Throws if the file is not a
+// complete rstscope timeline, with a message saying what to do.
+void check_complete(sqlite3* db, const std::string& path);
+
+}  // namespace rstscope::timeline
