@@ -1,0 +1,91 @@
+// Proxy parsers: unit checks beyond the samples (syslog prefix splitting, HAProxy decoding).
+#include <gtest/gtest.h>
+
+#include "../../parsers/haproxy_common.h"
+#include "../../parsers/syslog_common.h"
+#include "rstscope/text.h"
+#include "test_support.h"
+
+using namespace rstscope;
+using rstscope::testing::parse_with;
+
+TEST(Syslog, SplitsRfc3164WithPri) {
+  syslog::Prefix p;
+  ASSERT_TRUE(syslog::split("<134>Nov 23 20:19:02 localhost haproxy[30981]: hello world", p));
+  EXPECT_EQ(p.version, 0);
+  EXPECT_EQ(p.facility, 16);
+  EXPECT_EQ(p.severity, 6);
+  EXPECT_EQ(p.host, "localhost");
+  EXPECT_EQ(p.app, "haproxy");
+  EXPECT_EQ(p.pid, "30981");
+  EXPECT_EQ(p.message, "hello world");
+  EXPECT_TRUE(p.has_time);
+  EXPECT_EQ(p.time.month, 11);
+  EXPECT_EQ(p.time.year, 0);
+}
+
+TEST(Syslog, SplitsRfc5424) {
+  syslog::Prefix p;
+  ASSERT_TRUE(syslog::split(
+      "<165>1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog - ID47 [exampleSDID@32473 iut=\"3\" "
+      "eventSource=\"Application\" eventID=\"1011\"] An application event", p));
+  EXPECT_EQ(p.version, 1);
+  EXPECT_EQ(p.host, "mymachine.example.com");
+  EXPECT_EQ(p.app, "evntslog");
+  EXPECT_EQ(p.pid, "");
+  EXPECT_EQ(p.msgid, "ID47");
+  EXPECT_EQ(p.message, "An application event");
+  EXPECT_TRUE(p.time.has_offset);
+  EXPECT_EQ(p.time.micros, 3000);
+}
+
+TEST(Syslog, IsoTimeAndBareTagAndNoPrefix) {
+  syslog::Prefix p;
+  ASSERT_TRUE(syslog::split("2021-12-15T16:55:18+01:00 host.example.com haproxy[20560]: x y", p));
+  EXPECT_EQ(p.time.offset_seconds, 3600);
+  EXPECT_EQ(p.message, "x y");
+  ASSERT_TRUE(syslog::split("haproxy[674]: 127.0.0.1:33318 [15/Oct/2003:08:31:57.130] px", p));
+  EXPECT_FALSE(p.has_time);
+  EXPECT_EQ(p.app, "haproxy");
+  EXPECT_FALSE(syslog::split("127.0.0.1:33318 [15/Oct/2003:08:31:57.130] px", p));
+  EXPECT_EQ(p.message, "127.0.0.1:33318 [15/Oct/2003:08:31:57.130] px");
+  EXPECT_FALSE(syslog::split("", p));
+  EXPECT_FALSE(syslog::split("<999>garbage", p));
+}
+
+TEST(Syslog, FormatsIsoMs) {
+  char buf[32];
+  size_t n = syslog::format_iso_ms(1795465173123000LL, buf);
+  EXPECT_EQ(std::string(buf, n), format_iso_ms(1795465173123000LL));
+}
+
+TEST(Haproxy, TerminationStates) {
+  auto t = haproxy::decode_termination("cD--");
+  EXPECT_EQ(t.closed_by, "client");
+  EXPECT_EQ(t.phase, "data");
+  EXPECT_TRUE(t.timeout);
+  EXPECT_EQ(haproxy::decode_termination("PR--").closed_by, "proxy");
+  EXPECT_EQ(haproxy::decode_termination("KD").closed_by, "killed");
+  EXPECT_EQ(haproxy::decode_termination("SL").phase, "last-ack");
+  EXPECT_EQ(haproxy::decode_termination("PT").phase, "tarpit");
+  EXPECT_EQ(haproxy::category_for("SC--", 503), "upstream-refused");
+  EXPECT_EQ(haproxy::category_for("sC--", 503), "upstream-timeout");
+  EXPECT_EQ(haproxy::category_for("CD--", 200), "client-closed");
+  EXPECT_EQ(haproxy::category_for("cD--", 200), "client-timeout");
+  EXPECT_EQ(haproxy::category_for("cR--", 408), "request-timeout");
+  EXPECT_EQ(haproxy::category_for("PR--", 403), "request-rejected");
+  EXPECT_EQ(haproxy::category_for("PH--", 502), "upstream-invalid");
+  EXPECT_EQ(haproxy::category_for("----", 200), "request");
+  EXPECT_EQ(haproxy::category_for("----", 503), "unavailable");
+  EXPECT_EQ(haproxy::category_for("", 502), "upstream-error");
+}
+
+TEST(Haproxy, GarbageNeverCrashes) {
+  const char* bad[] = {"1.2.3.4:5 [", "1.2.3.4:5 [01/Jan/2020:00:00:00.000]", "1.2.3.4:5 [01/Jan/2020:00:00:00.000] fe",
+                       "1.2.3.4:5 [01/Jan/2020:00:00:00.000] fe be/s 1/2/3/4/5", "x - - [", "Connect from",
+                       "<134>", "[ALERT]", "1.2.3.4:5 [99/Foo/2020:00:00:00.000] fe be/s 1/2/3 0 -- 0/0/0/0/0 0/0"};
+  for (const char* b : bad) {
+    ParsedText r = parse_with("haproxy", b);
+    EXPECT_EQ(r.events.size() + r.unparsed.size(), 1u) << b;
+  }
+}
