@@ -1,0 +1,185 @@
+#include "web_common.h"
+
+#include <array>
+#include <utility>
+
+#include "rstscope/text.h"
+
+namespace rstscope::web {
+
+std::string_view category_for_status(int64_t status) {
+  switch (status) {
+    case 400: return "bad-request";
+    case 408: return "request-timeout";
+    case 413: return "body-too-large";
+    case 414:
+    case 431:
+    case 494: return "request-too-large";
+    case 429: return "rate-limited";
+    case 460:
+    case 499: return "client-closed";
+    case 463: return "request-rejected";
+    case 500: return "server-error";
+    case 502: return "upstream-error";
+    case 503: return "unavailable";
+    case 504: return "upstream-timeout";
+    default: return "request";
+  }
+}
+
+bool looks_like_tls_hello(std::string_view req) {
+  // Apache escapes non-printable bytes as \xHH; nginx too. 0x16 0x03 = TLS handshake record.
+  return starts_with(req, "\\x16\\x03") || starts_with(req, "\x16\x03");
+}
+
+bool split_request_line(std::string_view req, Event& ev) {
+  if (req.empty() || req == "-") return true;
+  if (looks_like_tls_hello(req)) {
+    ev.fields.add("request", req);
+    return false;
+  }
+  size_t sp1 = req.find(' ');
+  if (sp1 == std::string_view::npos) {
+    ev.fields.add("request", req);
+    return false;
+  }
+  std::string_view method = req.substr(0, sp1);
+  for (char c : method)
+    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '-' || c == '_')) {
+      ev.fields.add("request", req);
+      return false;
+    }
+  ev.method.assign(method);
+  std::string_view rest = req.substr(sp1 + 1);
+  size_t sp2 = rest.rfind(' ');
+  if (sp2 != std::string_view::npos && starts_with(rest.substr(sp2 + 1), "HTTP/")) {
+    ev.path.assign(rest.substr(0, sp2));
+    ev.protocol.assign(rest.substr(sp2 + 1));
+  } else {
+    ev.path.assign(rest);
+  }
+  return true;
+}
+
+bool parse_int_or_dash(std::string_view s, int64_t& out) {
+  if (s == "-" || s.empty()) {
+    out = kNull;
+    return true;
+  }
+  return parse_int(s, out);
+}
+
+bool seconds_to_us(std::string_view s, int64_t& us, bool& never) {
+  never = false;
+  if (s == "-1") {
+    never = true;
+    us = -1;
+    return true;
+  }
+  // Hand-rolled: "SSS.ffffff" without going through double (exact for up to 6 decimals).
+  if (s.empty()) return false;
+  int64_t whole = 0, frac = 0;
+  size_t i = 0;
+  bool any = false;
+  while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
+    whole = whole * 10 + (s[i] - '0');
+    ++i;
+    any = true;
+    if (whole > (int64_t(1) << 40)) return false;
+  }
+  int digits = 0;
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
+      if (digits < 6) {
+        frac = frac * 10 + (s[i] - '0');
+        ++digits;
+      }
+      ++i;
+      any = true;
+    }
+  }
+  if (!any || i != s.size()) return false;
+  while (digits < 6) {
+    frac *= 10;
+    ++digits;
+  }
+  us = whole * 1000000 + frac;
+  return true;
+}
+
+void split_addr(std::string_view s, std::string& ip, int64_t& port) {
+  port = kNull;
+  if (s.empty() || s == "-") return;
+  std::string_view h;
+  int64_t p = -1;
+  split_host_port(s, h, p);
+  ip.assign(h);
+  if (p >= 0) port = p;
+}
+
+bool path_mentions(std::string_view path, std::string_view needle) { return icontains(path, needle); }
+
+bool split_clf(std::string_view line, ClfParts& p, std::string_view& rest) {
+  std::string_view s = line;
+  if (!next_token(s, p.host) || p.host.empty()) return false;
+  // ident and user; tolerate a line that lacks them ("HOST [TIME] ...", lnav's bad_access_log).
+  size_t i = 0;
+  while (i < s.size() && s[i] == ' ') ++i;
+  if (i < s.size() && s[i] == '[') {
+    p.ident = {};
+    p.user = {};
+  } else {
+    if (!next_token(s, p.ident) || !next_token(s, p.user)) return false;
+    i = 0;
+    while (i < s.size() && s[i] == ' ') ++i;
+    if (i >= s.size() || s[i] != '[') return false;
+  }
+  if (!next_token(s, p.time)) return false;
+  i = 0;
+  while (i < s.size() && s[i] == ' ') ++i;
+  if (i >= s.size() || s[i] != '"') return false;
+  if (!next_token(s, p.request)) return false;
+  if (!next_token(s, p.status)) return false;
+  if (!next_token(s, p.bytes)) p.bytes = {};
+  rest = s;
+  return true;
+}
+
+std::string_view tls_version_name(int64_t v) {
+  switch (v) {
+    case 0x0300: return "SSLv3";
+    case 0x0301: return "TLSv1";
+    case 0x0302: return "TLSv1.1";
+    case 0x0303: return "TLSv1.2";
+    case 0x0304: return "TLSv1.3";
+    default: return {};
+  }
+}
+
+std::string_view tls_cipher_name(int64_t id) {
+  static constexpr std::array<std::pair<int, std::string_view>, 17> kCiphers{{
+      {0x002F, "AES128-SHA"},
+      {0x0035, "AES256-SHA"},
+      {0x009C, "AES128-GCM-SHA256"},
+      {0x009D, "AES256-GCM-SHA384"},
+      {0x1301, "TLS_AES_128_GCM_SHA256"},
+      {0x1302, "TLS_AES_256_GCM_SHA384"},
+      {0x1303, "TLS_CHACHA20_POLY1305_SHA256"},
+      {0xC009, "ECDHE-ECDSA-AES128-SHA"},
+      {0xC00A, "ECDHE-ECDSA-AES256-SHA"},
+      {0xC013, "ECDHE-RSA-AES128-SHA"},
+      {0xC014, "ECDHE-RSA-AES256-SHA"},
+      {0xC02B, "ECDHE-ECDSA-AES128-GCM-SHA256"},
+      {0xC02C, "ECDHE-ECDSA-AES256-GCM-SHA384"},
+      {0xC02F, "ECDHE-RSA-AES128-GCM-SHA256"},
+      {0xC030, "ECDHE-RSA-AES256-GCM-SHA384"},
+      {0xCCA8, "ECDHE-RSA-CHACHA20-POLY1305"},
+      {0xCCA9, "ECDHE-ECDSA-CHACHA20-POLY1305"},
+  }};
+  for (const auto& [n, name] : kCiphers)
+    if (n == id) return name;
+  return {};
+}
+
+}  // namespace rstscope::web
