@@ -99,7 +99,7 @@ std::string_view category_for(Action a, uint8_t flags) {
     case Action::reset: return "fw-reset";
     case Action::teardown: return "fw-teardown";
     case Action::timeout: return "conn-timeout";
-    default: return (flags & kRst) ? "fw-reset" : "info";
+    default: return (flags & kRst) ? "fw-reset" : "fw-log";
   }
 }
 
