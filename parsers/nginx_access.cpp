@@ -316,9 +316,18 @@ std::vector<Format> formats_of(const BundleInfo* b) {
       "\"$http_user_agent\"";
   if (!has_main) out.push_back(compile("main", std::string(combined) + " \"$http_x_forwarded_for\""));
   if (!has_combined) out.push_back(compile("combined", combined));
+  // nginx-proxy-manager's built-in formats (its conf.d/include/log.conf), common in the field.
+  out.push_back(compile("npm-proxy",
+                        "[$time_local] $upstream_cache_status $upstream_status $status - $request_method $scheme "
+                        "$host \"$request_uri\" [Client $remote_addr] [Length $body_bytes_sent] [Gzip $gzip_ratio] "
+                        "[Sent-to $server] \"$http_user_agent\" \"$http_referer\""));
+  out.push_back(compile("npm-standard",
+                        "[$time_local] $status - $request_method $scheme $host \"$request_uri\" [Client $remote_addr] "
+                        "[Length $body_bytes_sent] [Gzip $gzip_ratio] \"$http_user_agent\" \"$http_referer\""));
   // Custom (user or bundle) formats first, the built-ins last; "main" before "combined" so the
   // longer one wins when both fit.
-  std::stable_partition(out.begin(), out.end(), [](const Format& f) { return f.name != "combined" && f.name != "main"; });
+  auto builtin = [](const Format& f) { return f.name == "combined" || f.name == "main" || starts_with(f.name, "npm-"); };
+  std::stable_partition(out.begin(), out.end(), [&](const Format& f) { return !builtin(f); });
   return out;
 }
 
