@@ -74,6 +74,11 @@ class Tokenizer {
     // Plain word; "${" ... "}" is part of the word.
     while (pos_ < s_.size()) {
       char d = s_[pos_];
+      if (d == '{' && !t.text.empty() && t.text.back() == '$') {  // "${var}"
+        t.text.push_back(d);
+        ++pos_;
+        continue;
+      }
       if (d == ' ' || d == '\t' || d == '\r' || d == '\n' || d == ';' || d == '{') break;
       if (d == '}') {
         // "${var}" keeps its brace.

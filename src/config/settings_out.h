@@ -39,6 +39,8 @@ class SettingSink {
  public:
   SettingSink(Emitter& out, std::string_view text) : out_(out), lines_(text) {}
   void emit(const Setting& s);
+  // The setting only, no event (values read from another file of the bundle, e.g. an include).
+  void setting_only(const Setting& s) { out_.setting(s); ++emitted_; }
   // An event without a setting (e.g. a rule or a listener that carries no value).
   void event_only(const Setting& s);
   void warn(int64_t line, std::string_view message) { out_.warn(line, message); }
