@@ -1,0 +1,233 @@
+// Palo Alto PAN-OS TRAFFIC (and THREAT) logs as syslog CSV (signatures.md B13; column numbers are
+// the 1-based ones of the PAN-OS field list). Quoted fields ("a,b", "" escapes) are honoured.
+// Session end reason decides the category of TRAFFIC end logs: tcp-rst-from-client/-server ->
+// fw-reset with reset_by, aged-out -> conn-timeout, tcp-fin -> fw-teardown, policy-deny -> fw-drop,
+// threat -> fw-reset by the firewall, decrypt-* -> fw-reject. Times are the firewall's local time.
+#include "firewall_common.h"
+#include "rstscope/parser.h"
+#include "rstscope/text.h"
+#include "syslog_common.h"
+
+namespace rstscope {
+namespace {
+
+constexpr size_t kCols = 48;  // we need columns 1..47
+
+// Splits CSV into up to kCols fields (views; quotes removed, "" left as written).
+size_t split_csv(std::string_view s, std::string_view* out) {
+  size_t n = 0;
+  size_t i = 0;
+  while (n < kCols) {
+    if (i < s.size() && s[i] == '"') {
+      size_t j = i + 1;
+      while (j < s.size()) {
+        if (s[j] == '"') {
+          if (j + 1 < s.size() && s[j + 1] == '"') {
+            j += 2;
+            continue;
+          }
+          break;
+        }
+        ++j;
+      }
+      out[n++] = s.substr(i + 1, std::min(j, s.size()) - i - 1);
+      i = j + 1;
+      if (i < s.size() && s[i] == ',') ++i;
+      else break;
+      continue;
+    }
+    size_t c = s.find(',', i);
+    if (c == std::string_view::npos) {
+      out[n++] = s.substr(i);
+      break;
+    }
+    out[n++] = s.substr(i, c - i);
+    i = c + 1;
+  }
+  return n;
+}
+
+// The CSV starts at "1,YYYY/MM/DD HH:MM:SS," (FUTURE_USE then receive time), after any syslog header.
+size_t csv_start(std::string_view l) {
+  size_t pos = 0;
+  while ((pos = l.find(",20", pos)) != std::string_view::npos && pos < 200) {
+    // l[pos-?] should be a FUTURE_USE number right after a space (or line start)
+    size_t b = pos;
+    while (b > 0 && l[b - 1] >= '0' && l[b - 1] <= '9') --b;
+    if (b < pos && (b == 0 || l[b - 1] == ' ') && l.size() > pos + 20 && l[pos + 5] == '/' && l[pos + 8] == '/')
+      return b;
+    pos += 3;
+  }
+  return std::string_view::npos;
+}
+
+bool pan_time(std::string_view s, CivilTime& t) {
+  return s.size() == 19 && parse_iso8601(s, t) == 19;
+}
+
+class PanosFile : public FileParser {
+ public:
+  explicit PanosFile(const ParseContext& ctx) : ctx_(ctx) {}
+
+  void record(const Record& rec, Emitter& out) override {
+    std::string_view l = rec.text;
+    size_t at = csv_start(l);
+    if (at == std::string_view::npos) {
+      out.unparsed("no PAN-OS CSV (FUTURE_USE,receive time,...)");
+      return;
+    }
+    std::string_view f[kCols + 1];
+    size_t n = split_csv(l.substr(at), f + 1);  // f[1] = column 1
+    if (n < 31) {
+      out.unparsed("PAN-OS record with fewer than 31 columns");
+      return;
+    }
+    std::string_view type = f[4];
+    bool traffic = type == "TRAFFIC", threat = type == "THREAT";
+    Event& ev = out.event();
+    ev.role = Role::firewall;
+    CivilTime t;
+    std::string_view when = !f[7].empty() ? f[7] : f[2];
+    if (pan_time(when, t)) {
+      ev.ts_raw.assign(when);
+      ctx_.time->resolve(t, ev);
+    }
+    if (at > 0) {
+      syslog::Prefix p;
+      if (syslog::split(l.substr(0, at), p) && !p.host.empty()) ev.fields.add("host", p.host);
+    }
+    ev.fields.add("type", type);
+    ev.fields.add("subtype", f[5]);
+    if (!f[3].empty()) ev.fields.add("serial", f[3]);
+    fw::set_tuple(ev, f[8], f[25], f[9], f[26]);
+    if (!f[10].empty() && f[10] != "0.0.0.0") ev.fields.add("nat_src", f[10]);
+    if (!f[11].empty() && f[11] != "0.0.0.0") ev.fields.add("nat_dst", f[11]);
+    if (!f[12].empty()) ev.fields.add("rule", f[12]);
+    if (!f[15].empty()) ev.fields.add("app", f[15]);
+    if (!f[17].empty()) ev.fields.add("from_zone", f[17]);
+    if (!f[18].empty()) ev.fields.add("to_zone", f[18]);
+    if (!f[23].empty()) ev.conn_id.assign(f[23]);
+    fw::set_protocol(ev, f[30]);
+    std::string_view vendor_action = f[31];
+    ev.fields.add("vendor_action", vendor_action);
+    int64_t v;
+    std::string_view reason;
+    if (traffic) {
+      if (n > 32 && fw::parse_uint(f[32], v)) ev.bytes = v;
+      if (n > 33 && fw::parse_uint(f[33], v)) ev.fields.add("bytes_sent", v);
+      if (n > 34 && fw::parse_uint(f[34], v)) ev.fields.add("bytes_received", v);
+      if (n > 37 && fw::parse_uint(f[37], v)) ev.duration_us = v * 1000000;
+      if (n > 36 && !f[36].empty()) ev.fields.add("start_time", f[36]);
+      if (n > 47) reason = f[47];
+    } else if (threat) {
+      if (n > 33 && !f[33].empty()) ev.fields.add("threat", f[33]);
+      if (n > 35 && !f[35].empty()) ev.fields.add("threat_severity", f[35]);
+    }
+    if (!reason.empty()) ev.fields.add("reason", reason);
+    // Decision.
+    fw::Action a = fw::Action::none;
+    std::string_view reset_by;
+    if (starts_with(vendor_action, "reset-")) {
+      a = fw::Action::reset;
+      reset_by = "firewall";
+      ev.fields.add("reset_to", vendor_action.substr(6));  // client | server | both
+    } else if (vendor_action == "deny" || vendor_action == "drop" || starts_with(vendor_action, "drop") ||
+               starts_with(vendor_action, "block") || vendor_action == "sinkhole") {
+      a = fw::Action::drop;
+    } else if (vendor_action == "allow" || vendor_action == "alert") {
+      a = fw::Action::allow;
+    }
+    if (traffic && a == fw::Action::allow && (f[5] == "end" || !reason.empty())) {
+      if (reason == "tcp-rst-from-client") {
+        a = fw::Action::reset;
+        reset_by = "client";
+      } else if (reason == "tcp-rst-from-server") {
+        a = fw::Action::reset;
+        reset_by = "server";
+      } else if (reason == "aged-out") {
+        a = fw::Action::timeout;
+      } else if (reason == "policy-deny") {
+        a = fw::Action::drop;
+      } else if (reason == "threat") {
+        a = fw::Action::reset;
+        reset_by = "firewall";
+      } else if (starts_with(reason, "decrypt-")) {
+        a = fw::Action::reject;
+        reset_by = "firewall";
+      } else if (reason == "resources-unavailable") {
+        a = fw::Action::drop;
+      } else if (f[5] == "end") {
+        a = fw::Action::teardown;
+      }
+    }
+    if (traffic && (f[5] == "deny" || f[5] == "drop") && a == fw::Action::allow) a = fw::Action::drop;
+    fw::set_action(ev, a, a == fw::Action::reset ? fw::kRst : 0);
+    if (!reset_by.empty()) ev.fields.add("reset_by", reset_by);
+    if (!traffic && !threat && a == fw::Action::none) ev.category.assign("info");
+  }
+
+ private:
+  ParseContext ctx_;
+};
+
+class PanosParser : public Parser {
+ public:
+  std::string_view name() const override { return "panos"; }
+  std::string_view description() const override {
+    return "Palo Alto PAN-OS TRAFFIC/THREAT syslog CSV: 5-tuple, action, session end reason (tcp-rst-from-*, aged-out ...)";
+  }
+  Role role() const override { return Role::firewall; }
+  Score sniff(const SniffInput& in) const override {
+    int hits = 0, total = 0;
+    for (std::string_view l : in.lines) {
+      ++total;
+      size_t at = csv_start(l);
+      if (at != std::string_view::npos &&
+          (l.find(",TRAFFIC,", at) != std::string_view::npos || l.find(",THREAT,", at) != std::string_view::npos ||
+           l.find(",SYSTEM,", at) != std::string_view::npos || l.find(",CONFIG,", at) != std::string_view::npos))
+        ++hits;
+    }
+    if (!total || !hits) return {};
+    return {55 + 40 * hits / total, std::to_string(hits) + " of " + std::to_string(total) + " lines are PAN-OS CSV logs"};
+  }
+  std::unique_ptr<FileParser> open(const ParseContext& ctx) const override {
+    return std::make_unique<PanosFile>(ctx);
+  }
+  const std::vector<Sample>& samples() const override {
+    static const std::vector<Sample> s = {
+        {"1,2020/05/19 07:34:54,007200002536,TRAFFIC,end,2305,2020/05/19 07:34:54,10.154.172.134,151.151.88.132,,,"
+         "IT Sanctioned SaaS Apps-443,pancademo\\steven.reid,,ssl,vsys1,L3-TAP,L3-TAP,ethernet1/2,ethernet1/2,,"
+         "2020/05/19 07:34:54,33903,1,57090,443,0,0,0x6c,tcp,allow,6802,3876,2926,26,2020/05/19 07:32:48,97,"
+         "financial-services,0,18621234943,0x0,10.0.0.0-10.255.255.255,United States,0,17,9,tcp-rst-from-server,31,12,"
+         "0,0,,us1,from-policy,,,0,,0,,N/A,0,0,0,0,30468339-a760-46b2-b80b-ee873e6d11e4,0,0,,,,,,,",
+         {{"role", "firewall"},
+          {"ts", "2020-05-19T07:34:54.000Z"},
+          {"category", "fw-reset"},
+          {"client_ip", "10.154.172.134"},
+          {"client_port", "57090"},
+          {"server_ip", "151.151.88.132"},
+          {"server_port", "443"},
+          {"protocol", "tcp"},
+          {"conn_id", "33903"},
+          {"bytes", "6802"},
+          {"duration_us", "97000000"},
+          {"fields.action", "reset"},
+          {"fields.reset_by", "server"},
+          {"fields.reason", "tcp-rst-from-server"},
+          {"fields.rst", "true"}}},
+        {"Nov 30 16:09:10 PA-220 1,2018/11/30 16:09:09,012801096514,TRAFFIC,end,2049,2018/11/30 16:09:09,"
+         "192.168.15.224,175.16.199.1,192.168.1.63,175.16.199.1,new_outbound_from_trust,,,ping,vsys1,trust,untrust,"
+         "ethernet1/2,ethernet1/1,send_to_mac,2018/11/30 16:09:09,24223,6,0,0,0,0,0x500019,icmp,allow,1176,588,588,12,"
+         "2018/11/30 16:08:55,0,any,0,32091113,0x0,192.168.0.0-192.168.255.255,United States,0,6,6,aged-out,0,0,0,0,,"
+         "PA-220,from-policy,,,0,,0,,N/A,0,0,0,0",
+         {{"category", "conn-timeout"}, {"fields.reason", "aged-out"}, {"fields.host", "PA-220"}, {"protocol", "icmp"}}},
+        {"not,a,pan,line", {{"unparsed", "1"}}},
+    };
+    return s;
+  }
+};
+
+RSTSCOPE_REGISTER_PARSER(PanosParser);
+
+}  // namespace
+}  // namespace rstscope
