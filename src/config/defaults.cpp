@@ -50,12 +50,15 @@ const Row kRows[] = {
     {"stunnel", "TIMEOUTbusy", "300", 300 * S, "ms", "", "stunnel default TIMEOUTbusy 300 s (stunnel(8) manual, not re-verified)"},
     {"stunnel", "TIMEOUTclose", "60", 60 * S, "ms", "", "stunnel default TIMEOUTclose 60 s (stunnel(8) manual, not re-verified)"},
     {"stunnel", "TIMEOUTconnect", "10", 10 * S, "ms", "", "stunnel default TIMEOUTconnect 10 s (stunnel(8) manual, not re-verified)"},
+    {"stunnel", "debug", "notice", kNull, "", "notice", "stunnel default debug level notice (5) (stunnel(8) manual, not re-verified)"},
     {"stunnel", "reset", "yes", 1, "bool", "yes", "stunnel default reset = yes: a TCP RST is sent on errors (stunnel(8) manual, not re-verified)"},
     // Apache (B4.4)
     {"apache", "KeepAliveTimeout", "5", 5 * S, "ms", "", "Apache default 5 s (include/httpd.h DEFAULT_KEEPALIVE_TIMEOUT; signatures.md B4.4)"},
     {"apache", "Timeout", "60", 60 * S, "ms", "", "Apache default 60 s (include/httpd.h DEFAULT_TIMEOUT)"},
     {"apache", "MaxKeepAliveRequests", "100", 100, "count", "", "Apache default 100 (include/httpd.h DEFAULT_KEEPALIVE)"},
     {"apache", "KeepAlive", "On", 1, "bool", "on", "Apache default KeepAlive On (core docs)"},
+    {"apache", "LogLevel", "warn", kNull, "", "warn", "Apache default LogLevel warn: mod_ssl handshake failures and client resets are logged at info and are NOT in the log (core docs)"},
+    {"apache", "SSLProtocol", "all -SSLv3", kNull, "protocols", "TLSv1-TLSv1.3", "mod_ssl 2.4 default \"all -SSLv3\"; the OpenSSL build may disable TLSv1/1.1 (mod_ssl docs, not re-verified)"},
     {"apache", "LimitRequestBody", "1073741824", 1073741824, "bytes", "", "Apache 2.4.54+ default 1 GiB (0 = unlimited before); core docs, not re-verified"},
     // Envoy (B3.4)
     {"envoy", "idle_timeout", "1h", 3600 * S, "ms", "", "Envoy HttpProtocolOptions.idle_timeout default 1 h, downstream and upstream (docs/root/faq/configuration/timeouts.rst)"},
