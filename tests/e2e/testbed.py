@@ -369,7 +369,8 @@ class Testbed:
     # ---------------- setup
     def setup(self):
         for b in ("nginx", "haproxy", "stunnel", "curl", "openssl"):
-            if not shutil.which(b) and not os.path.exists(f"/usr/sbin/{b}"):
+            # RSTSCOPE_E2E_MISSING=nginx,... pretends binaries are absent (to test the skip path)
+            if not shutil.which(b) or b in os.environ.get("RSTSCOPE_E2E_MISSING", "").split(","):
                 raise Skip(f"{b} not installed (make deps installs it)")
         if requests is None:
             raise Skip("python3-requests not installed for /usr/bin/python3 (make deps installs it)")
@@ -411,7 +412,7 @@ class Testbed:
         if self.rstscope:
             try:
                 r = subprocess.run([self.rstscope, "probe", "--help"], capture_output=True, timeout=10)
-                self.probe_ok = r.returncode == 0
+                self.probe_ok = r.returncode == 0 and re.search(rb"Usage: \S*rstscope probe", r.stdout + r.stderr)
             except OSError:
                 self.probe_ok = False
             if not self.probe_ok:
@@ -1008,8 +1009,9 @@ class Testbed:
                     rid, url = rid_url(f"http://127.0.0.1:{po['b_rogue']}/v2/partner/quote", "x")
                     return self.c_requests("GET", url) if c != "urllib" else self.c_urllib("GET", url)
                 return call
-            add("reset-outside-bundle", "unexplained", "partner-gw", rogue(), [], T("b_rogue"),
-                note="the partner gateway resets every request; none of its logs are in the bundle")
+            for cc in (c, c2):
+                add("reset-outside-bundle", "unexplained", "partner-gw", rogue(cc), [], T("b_rogue"),
+                    note="the partner gateway resets every request; none of its logs are in the bundle")
 
         # interleave normal traffic: one normal request after every failure
         for i, (a, kw) in enumerate(cases):
@@ -1059,7 +1061,7 @@ class Testbed:
         mark = count_lines(invlog)
         self.procs.stop(self.inv)
         stop_line = find_line(invlog, r"received SIGTERM, shutting down", since=mark)
-        for i in range(self.count):
+        for i in range(2 * self.count):
             rid = self.rid("d")
             url = f"http://127.0.0.1:{po['b_inv']}/api/stock?rid={rid}"
             if i % 2 == 0:
@@ -1343,6 +1345,11 @@ def main(argv=None):
     ap.add_argument("--rstscope", help="rstscope binary (used as a client if it has `probe`)")
     ap.add_argument("--no-firewall", action="store_true", help="skip the network-namespace firewall part")
     args = ap.parse_args(argv)
+    path = os.environ.get("PATH", "").split(os.pathsep)
+    for d in ("/usr/sbin", "/sbin"):  # nginx, haproxy, ip, iptables live here on Debian
+        if d not in path:
+            path.append(d)
+    os.environ["PATH"] = os.pathsep.join(p for p in path if p)
     if not 1 <= args.count <= 10:
         ap.error("--count must be 1..10")
     tb = Testbed(args)
