@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Judge `rstscope analyze` against a testbed bundle's ground truth.
 
-Usage: check.py --rstscope PATH BUNDLE [--json OUT] [--incidents FILE] [--min-share 0.95] [--verbose]
+Usage: check.py --rstscope PATH BUNDLE [--truth FILE] [--json OUT] [--incidents FILE] [--min-share 0.95] [-v]
 
 Runs `rstscope analyze BUNDLE --json OUT` (or reads an existing --incidents FILE), then per ground-truth
 failure looks for the incident whose client_event.source is the failure's client log and whose
@@ -99,12 +99,13 @@ def main(argv=None):
     ap.add_argument("--rstscope")
     ap.add_argument("--json", help="where analyze writes its JSON (default: a temp file)")
     ap.add_argument("--incidents", help="judge an existing incidents JSON instead of running analyze")
+    ap.add_argument("--truth", help="ground truth (default: BUNDLE.ground_truth.json beside the bundle)")
     ap.add_argument("--min-share", type=float, default=0.95)
     ap.add_argument("--verbose", "-v", action="store_true")
     args = ap.parse_args(argv)
     if not args.incidents and not args.rstscope:
         ap.error("--rstscope or --incidents is required")
-    with open(os.path.join(args.bundle, "ground_truth.json")) as f:
+    with open(args.truth or args.bundle.rstrip("/") + ".ground_truth.json") as f:
         truth = json.load(f)
     doc, out = load_incidents(args)
     if doc is None:

@@ -17,8 +17,9 @@ Every provoked failure is checked here: the client really failed, and the server
 the cause really appeared (or, where the server cannot log it, the test asserts that it did not and
 names the config line instead). Normal requests must all succeed. Any deviation: exit 1.
 
-Writes BUNDLE/ laid out as an operator would collect it, plus BUNDLE/ground_truth.json (see
-docs/testbed.md). Exit 0 ok, 1 testbed failure, 77 skipped (a server binary is missing).
+Writes BUNDLE/ laid out as an operator would collect it, and its ground truth beside it
+(BUNDLE.ground_truth.json, or --truth FILE; outside the bundle so analyze never reads it). See
+docs/testbed.md. Exit 0 ok, 1 testbed failure, 77 skipped (a server binary is missing).
 """
 import argparse
 import ctypes
@@ -744,8 +745,7 @@ class Testbed:
                     rec["ok"].append((rid, loc, url))
                 except Exception as e:  # noqa: BLE001
                     ms = int((time.monotonic() - t0) * 1000)
-                    loc = L.record(logging.ERROR, f"GET {url} failed after {ms} ms (local=127.0.0.1:{lport}, "
-                                                  f"connection reused after {pause:.1f} s idle)",
+                    loc = L.record(logging.ERROR, f"GET {url} failed after {ms} ms (local=127.0.0.1:{lport})",
                                    exc_info=sys.exc_info())
                     rec["fail"] = (rid, loc, url, f"{type(e).__name__}: {e}", pause)
                     break
@@ -847,7 +847,7 @@ class Testbed:
         self.add_failure(name, cls, loc, target, lport, ev, server, note=note, seen=saw)
         self.check_deadline()
 
-    def phase_serial(self):
+    def phase_serial(self, phases):
         po = self.port
         T = lambda k: f"127.0.0.1:{po[k]}"  # noqa: E731
         N, L_, H, S = "nginx", "nginx-legacy", "haproxy/haproxy.log", "stunnel/stunnel.log"
@@ -1014,6 +1014,7 @@ class Testbed:
                     note="the partner gateway resets every request; none of its logs are in the bundle")
 
         # interleave normal traffic: one normal request after every failure
+        cases = [(a, kw) for a, kw in cases if a[1] in phases]
         for i, (a, kw) in enumerate(cases):
             self.scenario(*a, **kw)
             self.normal_one(i + 3)
@@ -1270,6 +1271,10 @@ class Testbed:
             self.syslog = None
         for L in getattr(self, "logs", {}).values():
             L.close()
+            # tracebacks name the app's own file, as they would in production (same line count)
+            text = open(L.path, encoding="utf-8").read().replace(os.path.abspath(__file__), "/srv/app/client.py")
+            with open(L.path, "w", encoding="utf-8") as f:
+                f.write(text)
         conf_root = os.path.join(self.tmp, "conf")
         for root, _, files in os.walk(conf_root):
             for fn in files:
@@ -1316,10 +1321,21 @@ class Testbed:
             "failures": self.failures,
             "normal": self.normal,
         }
-        with open(self.p("ground_truth.json"), "w") as f:
+        with open(self.args.truth, "w") as f:
             json.dump(truth, f, indent=1)
             f.write("\n")
         return by_class
+
+
+ALL_CLASSES = ("tls-mismatch", "protocol-mismatch", "upstream-failure", "server-timeout", "request-rejected",
+               "unexplained")
+PROFILES = {
+    "full": ("every cause class", ("idle", "unavailable", "firewall") + ALL_CLASSES),
+    "keepalive": ("only keep-alive reuse after idle (idle-timeout)", ("idle",)),
+    "tls": ("TLS version/cipher and protocol mismatches", ("tls-mismatch", "protocol-mismatch")),
+    "backend": ("upstream crash/down, server timeouts, rejects, server restart",
+                ("upstream-failure", "server-timeout", "request-rejected", "unavailable")),
+}
 
 
 def versions():
@@ -1344,7 +1360,13 @@ def main(argv=None):
     ap.add_argument("--count", type=int, default=3, help="failures per scenario (default 3)")
     ap.add_argument("--rstscope", help="rstscope binary (used as a client if it has `probe`)")
     ap.add_argument("--no-firewall", action="store_true", help="skip the network-namespace firewall part")
+    ap.add_argument("--truth", help="ground truth file (default: BUNDLE.ground_truth.json beside the bundle, "
+                                    "so that analyze never reads it)")
+    ap.add_argument("--profile", choices=sorted(PROFILES), default="full",
+                    help="which failures to provoke: " + "; ".join(f"{k}: {v[0]}" for k, v in sorted(PROFILES.items())))
     args = ap.parse_args(argv)
+    if not args.truth:
+        args.truth = os.path.abspath(args.out).rstrip("/") + ".ground_truth.json"
     path = os.environ.get("PATH", "").split(os.pathsep)
     for d in ("/usr/sbin", "/sbin"):  # nginx, haproxy, ip, iptables live here on Debian
         if d not in path:
@@ -1356,15 +1378,23 @@ def main(argv=None):
     t0 = time.monotonic()
     try:
         tb.setup()
-        say("servers up; phase 1: keep-alive reuse after idle (parallel)")
-        tb.phase_idle()
+        phases = PROFILES[args.profile][1]
+        for i in range(3):
+            tb.normal_one(i)
+        if "idle" in phases:
+            say("servers up; phase 1: keep-alive reuse after idle (parallel)")
+            tb.phase_idle()
         say("phase 2: one provoked failure at a time, normal traffic between")
-        tb.phase_serial()
-        say("phase 3: server restart without a proxy")
-        tb.phase_unavailable()
+        tb.phase_serial(phases)
+        if "unavailable" in phases:
+            say("phase 3: server restart without a proxy")
+            tb.phase_unavailable()
         tb.phase_probe()
-        say("phase 4: firewall reset between network namespaces")
-        tb.phase_firewall()
+        if "firewall" in phases:
+            say("phase 4: firewall reset between network namespaces")
+            tb.phase_firewall()
+        for i in range(3):
+            tb.normal_one(i + 5)
         tb.finish()
         secs = time.monotonic() - t0
         by_class = tb.write_truth(secs)
