@@ -120,6 +120,11 @@ void split_addr(std::string_view s, std::string& ip, int64_t& port) {
 
 bool path_mentions(std::string_view path, std::string_view needle) { return icontains(path, needle); }
 
+static bool is_status(std::string_view t) {
+  return t == "-" || (t.size() == 3 && t[0] >= '0' && t[0] <= '9' && t[1] >= '0' && t[1] <= '9' && t[2] >= '0' &&
+                      t[2] <= '9');
+}
+
 bool split_clf(std::string_view line, ClfParts& p, std::string_view& rest) {
   std::string_view s = line;
   if (!next_token(s, p.host) || p.host.empty()) return false;
@@ -139,8 +144,28 @@ bool split_clf(std::string_view line, ClfParts& p, std::string_view& rest) {
   i = 0;
   while (i < s.size() && s[i] == ' ') ++i;
   if (i >= s.size() || s[i] != '"') return false;
+  std::string_view at_request = s.substr(i);
   if (!next_token(s, p.request)) return false;
   if (!next_token(s, p.status)) return false;
+  if (!is_status(p.status)) {
+    // Unescaped quotes inside the request (seen in plaso's fixture): the request ends at the first
+    // '"' that is followed by " STATUS ".
+    size_t j = 1;
+    bool found = false;
+    while ((j = at_request.find("\" ", j)) != std::string_view::npos) {
+      std::string_view after = at_request.substr(j + 2);
+      size_t sp = after.find(' ');
+      if (is_status(after.substr(0, sp))) {
+        p.request = at_request.substr(1, j - 1);
+        s = at_request.substr(j + 1);
+        next_token(s, p.status);
+        found = true;
+        break;
+      }
+      ++j;
+    }
+    if (!found) return false;
+  }
   if (!next_token(s, p.bytes)) p.bytes = {};
   rest = s;
   return true;
