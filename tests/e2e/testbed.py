@@ -1082,24 +1082,79 @@ class Testbed:
 
     # ---------------- optional: rstscope probe as one more client
     def phase_probe(self):
+        """`rstscope probe` as one more client (issue 10): normal requests, a stale keep-alive reuse at nginx
+        and a TLS version mismatch at stunnel. Its --log lines are the client records."""
         if not self.probe_ok:
             return
         po = self.port
         rel = "client/probe.log"
         path = self.p(rel)
-        for i in range(self.count):
-            rid = self.rid("q")
+
+        def probe(args):
             before = count_lines(path)
-            argv = [self.rstscope, "probe", f"127.0.0.1:{po['ng']}", "--http", f"/api/orders?rid={rid}",
-                    "--log", path]
-            r = subprocess.run(argv, capture_output=True, timeout=30)
+            argv = [self.rstscope, "probe", *args, "--timeout", "5", "--log", path]
+            r = subprocess.run(argv, capture_output=True, timeout=60)
             after = count_lines(path)
-            if r.returncode != 0 or after == before:
+            if r.returncode not in (0, 2) or after == before:
                 self.skipped.append(f"rstscope probe client: `{' '.join(argv[1:])}` gave rc {r.returncode}, "
                                     f"{after - before} log lines: {r.stderr.decode(errors='replace')[:200]}")
+                return None
+            return r.returncode, (rel, before + 1, after), r.stdout.decode(errors="replace")
+
+        def lport(loc):
+            for ln in read_lines(path)[loc[1] - 1:loc[2]]:
+                m = re.search(r" local=[\d.]+:(\d+)", ln)
+                if m:
+                    return int(m.group(1))
+            return None
+
+        for i in range(self.count):
+            rid = self.rid("q")
+            got = probe([f"127.0.0.1:{po['ng']}", "--http", f"/api/orders?rid={rid}"])
+            if got is None:
                 return
-            self.normal.append({"source": rel, "line": before + 1, "last_line": after,
-                                "target": f"127.0.0.1:{po['ng']}", "request": "rstscope probe --http"})
+            rc, loc, out = got
+            if rc != 0:
+                raise TestbedError(f"rstscope probe normal request failed (rc {rc}): {out[-300:]}")
+            self.add_normal(loc, f"127.0.0.1:{po['ng']}", f"rstscope probe --http /api/orders?rid={rid}")
+            self.normal_one(i)
+
+            # stale reuse: first request ok, 3 s idle (> keepalive_timeout 2s), second request fails
+            rid = self.rid("q")
+            acc = self.p("nginx/access.log")
+            mark = count_lines(acc)
+            got = probe([f"127.0.0.1:{po['ng']}", "--http", f"/api/orders?rid={rid}", "--reuse-after", "3"])
+            if got is None:
+                return
+            rc, loc, out = got
+            if rc != 2:
+                raise TestbedError(f"rstscope probe --reuse-after 3 did not fail at nginx (rc {rc}): {out[-300:]}")
+            first = find_line(acc, re.escape(rid), since=mark)
+            if len([ln for ln in read_lines(acc)[mark:] if rid in ln]) != 1:
+                raise TestbedError("probe reuse: the reused request reached nginx")
+            self.add_failure("idle-reuse-nginx-probe", "idle-timeout", loc, f"127.0.0.1:{po['ng']}", lport(loc),
+                             [self.ev("nginx/access.log", first, "proxy"),
+                              self.conf_line("nginx/nginx.conf", "keepalive_timeout")], "nginx",
+                             note="rstscope probe --reuse-after 3 against keepalive_timeout 2s",
+                             seen=out.strip().splitlines()[-1] if out.strip() else "")
+            self.normal_one(i + 1)
+
+            # TLS 1.0-1.1 only against stunnel (TLS 1.2 minimum)
+            sl = self.p("stunnel/stunnel.log")
+            mark = count_lines(sl)
+            got = probe([f"127.0.0.1:{po['st']}", "--tls", "--tls-min", "1.0", "--tls-max", "1.1",
+                         "--ciphers", "DEFAULT:@SECLEVEL=0", "--http", "/api/orders"])
+            if got is None:
+                return
+            rc, loc, out = got
+            if rc != 2:
+                raise TestbedError(f"rstscope probe --tls-max 1.1 did not fail at stunnel (rc {rc}): {out[-300:]}")
+            self.add_failure("tls-version-stunnel-probe", "tls-mismatch", loc, f"127.0.0.1:{po['st']}", lport(loc),
+                             [self.ev("stunnel/stunnel.log",
+                                      find_line(sl, r"SSL_accept: .*unsupported protocol", since=mark), "tls")],
+                             "stunnel", note="rstscope probe --tls --tls-max 1.1",
+                             seen=out.strip().splitlines()[-1] if out.strip() else "")
+            self.normal_one(i + 2)
 
     # ---------------- phase 3: firewall reset between two network namespaces
     def phase_firewall(self):
