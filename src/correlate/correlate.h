@@ -1,0 +1,31 @@
+// correlate_db: reads a timeline, estimates clock skew, explains every client failure with the
+// rules, and writes skew, incidents, evidence, alternatives and findings (docs/schema.md).
+// Re-runnable: earlier results are replaced in one transaction.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace rstscope::correlate {
+
+struct CorrelateOptions {
+  std::vector<std::string> rule_dirs;                              // built-in dir first, then --rules
+  std::vector<std::pair<std::string, std::string>> aliases;        // NAME=ADDRESS
+  std::vector<std::pair<std::string, int64_t>> skew;               // SOURCE (path or suffix) -> offset us
+  bool quiet = false;
+};
+
+struct CorrelateSummary {
+  int64_t failures = 0, explained = 0, unexplained = 0, findings = 0;
+  std::vector<std::pair<std::string, int64_t>> by_class;
+  std::vector<std::string> skew_notes;
+  double seconds = 0;
+};
+
+CorrelateSummary correlate_db(const std::string& db_path, const CorrelateOptions& opt);
+
+// Parses "+2s", "-1500ms", "3m" into microseconds; false on garbage.
+bool parse_signed_duration_us(std::string_view s, int64_t& us);
+
+}  // namespace rstscope::correlate

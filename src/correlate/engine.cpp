@@ -1,0 +1,334 @@
+#include "correlate/engine.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "rstscope/text.h"
+#include "rstscope/timeutil.h"
+
+namespace rstscope::correlate {
+namespace {
+
+bool is_wildcard_or_loopback(std::string_view ip) {
+  return ip.empty() || ip == "*" || ip == "0.0.0.0" || ip == "::" || ip == "[::]" || starts_with(ip, "127.") ||
+         ip == "::1" || ip == "localhost" || ip == "_";
+}
+
+bool literal_ip(std::string_view s) { return looks_like_ipv4(s) || s.find(':') != std::string_view::npos; }
+
+std::string secs(int64_t us) {
+  double s = double(us) / 1e6;
+  return s >= 10 ? fmt::format("{:.1f}", s) : fmt::format("{:.3g}", s);
+}
+
+std::string fmt_ms_as_s(int64_t ms) {
+  if (ms % 1000 == 0) return fmt::format("{} s", ms / 1000);
+  return fmt::format("{:.3g} s", double(ms) / 1000.0);
+}
+
+}  // namespace
+
+std::string render(const std::string& tmpl, const std::vector<std::pair<std::string, std::string>>& vars) {
+  std::string out;
+  out.reserve(tmpl.size() + 32);
+  for (size_t i = 0; i < tmpl.size(); ++i) {
+    if (tmpl[i] == '{') {
+      size_t close = tmpl.find('}', i);
+      if (close != std::string::npos) {
+        std::string key = tmpl.substr(i + 1, close - i - 1);
+        bool found = false;
+        for (const auto& [k, v] : vars)
+          if (k == key) {
+            out += v;
+            found = true;
+            break;
+          }
+        if (found) {
+          i = close;
+          continue;
+        }
+      }
+    }
+    out.push_back(tmpl[i]);
+  }
+  return out;
+}
+
+Engine::Engine(const Model& m, const std::vector<Rule>& rules) : m_(m), rules_(rules) {
+  for (uint32_t i = 0; i < m_.events.size(); ++i) {
+    uint32_t c = m_.events[i].category;
+    if (c >= by_category_.size()) by_category_.resize(c + 1);
+    by_category_[c].push_back(i);
+  }
+  uint32_t req = m_.strings.find("request");
+  for (uint32_t i = 0; i < m_.events.size(); ++i) {
+    const Ev& e = m_.events[i];
+    if (e.category == req && e.client_port >= 0 && e.ts != kNull) server_requests_by_port_[e.client_port].push_back(i);
+  }
+  for (uint32_t i = 0; i < m_.client_requests.size(); ++i) {
+    const Ev& e = m_.client_requests[i];
+    if (e.client_port >= 0 && e.ts != kNull) client_requests_by_port_[e.client_port].push_back(i);
+  }
+}
+
+bool Engine::endpoint_matches(const Failure& f, const Ev& e, double& q) const {
+  q = 1.0;
+  if (f.port >= 0 && e.server_port >= 0 && f.port != e.server_port) return false;
+  if (f.port < 0 || e.server_port < 0) q *= 0.75;  // port unknown on one side
+  const std::string& sip = m_.strings.str(e.server_ip);
+  if (!f.host.empty() && literal_ip(f.host) && literal_ip(sip) && f.host != sip && !is_wildcard_or_loopback(sip) &&
+      !is_wildcard_or_loopback(f.host)) {
+    auto it = m_.aliases.find(f.host);
+    bool aliased = it != m_.aliases.end() && std::find(it->second.begin(), it->second.end(), sip) != it->second.end();
+    if (!aliased) return false;
+  }
+  return true;
+}
+
+std::string Engine::hidden_by_level() const {
+  for (const SettingRec& s : m_.settings) {
+    if (s.component != "nginx" || s.key != "error_log_level") continue;
+    std::string lvl = s.text.empty() ? s.raw : s.text;
+    if (lvl == "error" || lvl == "crit" || lvl == "alert" || lvl == "emerg" || lvl == "warn" || lvl == "notice")
+      return fmt::format("nginx error_log level is '{}'{}: client resets and TLS handshake failures are logged at "
+                         "'info' and never reach that log",
+                         lvl, s.assumed ? " (default, assumed)" : "");
+  }
+  return {};
+}
+
+void Engine::evidence_candidates(const Rule& r, const Failure& f, std::vector<Candidate>& out) const {
+  if (f.ts == kNull && f.local_port < 0) return;  // nothing to join on
+  Candidate best;
+  double best_score = 0;
+  for (const std::string& cat : r.categories) {
+    uint32_t cid = m_.strings.find(cat);
+    if (cid == UINT32_MAX || cid >= by_category_.size()) continue;
+    const auto& idx = by_category_[cid];
+    size_t lo = 0, hi = idx.size();
+    if (f.ts != kNull) {
+      int64_t from = f.ts - r.before_us, to = f.ts + r.after_us;
+      lo = size_t(std::lower_bound(idx.begin(), idx.end(), from,
+                                   [&](uint32_t i, int64_t t) { return m_.events[i].ts < t; }) - idx.begin());
+      hi = size_t(std::upper_bound(idx.begin(), idx.end(), to,
+                                   [&](int64_t t, uint32_t i) { return t < m_.events[i].ts; }) - idx.begin());
+    }
+    for (size_t k = lo; k < hi && k < lo + 20000; ++k) {
+      const Ev& e = m_.events[idx[k]];
+      if (!r.roles.empty() && std::find(r.roles.begin(), r.roles.end(), e.role) == r.roles.end()) continue;
+      if (!r.statuses.empty() && std::find(r.statuses.begin(), r.statuses.end(), e.status) == r.statuses.end()) continue;
+      if (!r.detail_contains.empty()) {
+        const std::string& d = m_.strings.str(e.detail);
+        bool any = false;
+        for (const auto& s : r.detail_contains) any |= icontains(d, s);
+        if (!any) continue;
+      }
+      if (!r.actions.empty()) {
+        const std::string& a = m_.strings.str(e.action);
+        if (std::find(r.actions.begin(), r.actions.end(), a) == r.actions.end()) continue;
+      }
+      double q;
+      if (!endpoint_matches(f, e, q)) continue;
+      // The connection: the same client port is the strongest join; a different one means NAT,
+      // a load balancer, or simply another connection.
+      std::string join;
+      if (f.local_port >= 0 && e.client_port >= 0) {
+        if (f.local_port == e.client_port) {
+          join = "same client port";
+        } else {
+          if (r.require_client_port) continue;
+          q *= 0.55;
+          join = "same endpoint and time (client ports differ: NAT or another connection)";
+        }
+      } else {
+        if (r.require_client_port) continue;
+        q *= 0.8;
+        join = "same endpoint and time";
+      }
+      double tq = 1.0;
+      if (f.ts != kNull && e.ts != kNull) {
+        int64_t d = std::llabs(e.ts - f.ts);
+        int64_t span = std::max<int64_t>(1, e.ts < f.ts ? r.before_us : r.after_us);
+        tq = d <= 1'000'000 ? 1.0 : 1.0 - 0.35 * double(d) / double(span);
+      } else {
+        tq = 0.6;
+        join += ", no time on one side";
+      }
+      double score = r.confidence * q * tq;
+      if (score > best_score) {
+        best_score = score;
+        best = Candidate{};
+        best.rule = &r;
+        best.confidence = score;
+        const std::string& c = m_.strings.str(e.category);
+        std::string delta = (f.ts != kNull && e.ts != kNull)
+                                ? fmt::format("{} s {} the failure", secs(std::llabs(e.ts - f.ts)),
+                                              e.ts <= f.ts ? "before" : "after")
+                                : "at an unknown time offset";
+        const SourceRec* src = m_.source(e.source_id);
+        best.evidence.push_back({e.id, 0, std::string(to_string(e.role)), fmt::format("{}: {}, {}", c, join, delta)});
+        std::vector<std::pair<std::string, std::string>> vars = {{"category", c},
+                                                   {"delta", delta},
+                                                   {"join", join},
+                                                   {"source", src ? src->path : ""},
+                                                   {"target", f.host + (f.port >= 0 ? ":" + std::to_string(f.port) : "")},
+                                                   {"local_port", f.local_port >= 0 ? std::to_string(f.local_port) : "?"},
+                                                   {"status", e.status >= 0 ? std::to_string(e.status) : "-"},
+                                                   {"detail", m_.strings.str(e.detail)}};
+        best.explanation = render(r.explanation, vars);
+        best.recommendation = render(r.recommendation, vars);
+      }
+    }
+  }
+  if (best.rule) {
+    std::string hidden = hidden_by_level();
+    (void)hidden;
+    out.push_back(std::move(best));
+  }
+}
+
+void Engine::idle_candidates(const Rule& r, const Failure& f, std::vector<Candidate>& out) const {
+  if (f.ts == kNull || f.local_port < 0) return;
+  // The previous request on the same connection: same local port and endpoint, before the failure,
+  // in the client's own log or in a proxy/server log.
+  const Ev* prev = nullptr;
+  auto consider = [&](const std::unordered_map<int32_t, std::vector<uint32_t>>& index, const std::vector<Ev>& list) {
+    auto found = index.find(f.local_port);
+    if (found == index.end()) return;
+    const auto& idx = found->second;
+    auto it = std::lower_bound(idx.begin(), idx.end(), f.ts, [&](uint32_t i, int64_t t) { return list[i].ts < t; });
+    for (size_t n = 0; it != idx.begin() && n < 64; ++n) {
+      --it;
+      const Ev& e = list[*it];
+      double q;
+      if (!endpoint_matches(f, e, q)) continue;
+      if (!prev || e.ts > prev->ts) prev = &e;
+      break;
+    }
+  };
+  consider(client_requests_by_port_, m_.client_requests);
+  consider(server_requests_by_port_, m_.events);
+  if (!prev) return;
+  int64_t gap = f.ts - prev->ts;
+  if (gap <= 0) return;
+  // The idle timeout of the listener the client talked to.
+  const SettingRec* best = nullptr;
+  for (const SettingRec& s : m_.settings) {
+    if (s.value == kNull || s.value <= 0) continue;
+    if (std::find(r.setting_keys.begin(), r.setting_keys.end(), s.key) == r.setting_keys.end()) continue;
+    if (s.port >= 0 && f.port >= 0 && s.port != f.port) continue;
+    // prefer: read over assumed, a listener-specific value over a global one, then the shortest
+    auto rank = [&](const SettingRec& x) {
+      return (x.assumed ? 0 : 4) + (x.port >= 0 && x.port == f.port ? 2 : 0);
+    };
+    if (!best || rank(s) > rank(*best) || (rank(s) == rank(*best) && s.value < best->value)) best = &s;
+  }
+  if (!best) return;
+  int64_t timeout_us = best->value * 1000;
+  if (double(gap) < double(timeout_us) * (1.0 - r.tolerance)) return;
+  Candidate c;
+  c.rule = &r;
+  double conf = r.confidence * (best->assumed ? 0.8 : 1.0);
+  // An idle gap far beyond the timeout is still consistent, but less specific.
+  if (gap > timeout_us * 20) conf *= 0.85;
+  c.confidence = conf;
+  c.listener = best->listener;
+  std::string comp = best->component.empty() ? "the server" : best->component;
+  c.evidence.push_back({prev->id, 0, std::string(to_string(prev->role)),
+                        fmt::format("last request on connection :{} before the failure, {} s earlier", f.local_port,
+                                    secs(gap))});
+  c.evidence.push_back({0, best->id, "config",
+                        fmt::format("{} {} = {}{}", comp, best->key, best->raw.empty() ? fmt_ms_as_s(best->value) : best->raw,
+                                    best->assumed ? " (documented default, assumed)" : "")});
+  std::vector<std::pair<std::string, std::string>> vars = {{"local_port", std::to_string(f.local_port)},
+                                         {"idle_s", secs(gap)},
+                                         {"component", comp},
+                                         {"setting_key", best->key},
+                                         {"setting_value", best->raw.empty() ? fmt_ms_as_s(best->value) : best->raw},
+                                         {"timeout_s", fmt_ms_as_s(best->value)},
+                                         {"assumed", best->assumed ? " (documented default; no config in the bundle)" : ""},
+                                         {"listener", best->listener},
+                                         {"target", f.host + (f.port >= 0 ? ":" + std::to_string(f.port) : "")}};
+  c.explanation = render(r.explanation, vars);
+  c.recommendation = render(r.recommendation, vars);
+  out.push_back(std::move(c));
+}
+
+void Engine::client_only_candidates(const Rule& r, const Failure& f, std::vector<Candidate>& out) const {
+  if (!r.client_text.empty()) {
+    bool any = false;
+    for (const auto& t : r.client_text) any |= icontains(f.text, t);
+    if (!any) return;
+  }
+  Candidate c;
+  c.rule = &r;
+  c.confidence = r.confidence;
+  std::string hidden = hidden_by_level();
+  if (!hidden.empty()) c.confidence += r.level_hidden_bonus;
+  std::vector<std::pair<std::string, std::string>> vars = {
+      {"target", f.host + (f.port >= 0 ? ":" + std::to_string(f.port) : "")},
+      {"hidden", hidden.empty() ? "" : " " + hidden + "."}};
+  c.explanation = render(r.explanation, vars);
+  c.recommendation = render(r.recommendation, vars);
+  out.push_back(std::move(c));
+}
+
+std::vector<Candidate> Engine::candidates(const Rule& r, const Failure& f) const {
+  std::vector<Candidate> out;
+  if (!r.kinds.empty() && std::find(r.kinds.begin(), r.kinds.end(), f.kind) == r.kinds.end()) return out;
+  if (r.strategy == "evidence") evidence_candidates(r, f, out);
+  else if (r.strategy == "idle-gap") idle_candidates(r, f, out);
+  else if (r.strategy == "client-only") client_only_candidates(r, f, out);
+  return out;
+}
+
+Verdict Engine::explain(const Failure& f) const {
+  Verdict v;
+  v.failure = &f;
+  std::vector<Candidate> all;
+  for (const Rule& r : rules_)
+    for (Candidate& c : candidates(r, f)) all.push_back(std::move(c));
+  std::stable_sort(all.begin(), all.end(), [](const Candidate& a, const Candidate& b) { return a.confidence > b.confidence; });
+  if (all.empty() || all[0].confidence < 0.15) {
+    v.cause_class = "unexplained";
+    v.rule = "unexplained.no-evidence";
+    v.confidence = 0;
+    std::vector<std::string> searched;
+    for (const SourceRec& s : m_.sources) {
+      if (s.role == Role::client || s.role == Role::config || s.events == 0) continue;
+      searched.push_back(s.path);
+    }
+    std::string list;
+    for (size_t i = 0; i < searched.size() && i < 12; ++i) list += (i ? ", " : "") + searched[i];
+    if (searched.size() > 12) list += fmt::format(" and {} more", searched.size() - 12);
+    v.searched = list;
+    std::string hidden = hidden_by_level();
+    v.explanation = searched.empty()
+                        ? "no server-side, proxy, TLS or firewall log in the bundle: nothing to correlate with"
+                        : fmt::format("no server-side evidence for this {} failure in {}; the cause lies outside "
+                                      "them (an unlogged close, or a device not in the bundle){}",
+                                      f.kind, list, hidden.empty() ? "" : ". Note: " + hidden);
+    for (auto& c : all) v.alternatives.push_back(std::move(c));
+    return v;
+  }
+  Candidate& best = all[0];
+  double conf = best.confidence;
+  // A near-tie with another cause class means we cannot tell them apart well.
+  for (size_t i = 1; i < all.size(); ++i)
+    if (all[i].rule->cause_class != best.rule->cause_class && all[i].confidence > conf - 0.05) {
+      conf *= 0.8;
+      break;
+    }
+  v.cause_class = best.rule->cause_class;
+  v.rule = best.rule->id;
+  v.confidence = std::clamp(conf, 0.0, 0.99);
+  v.explanation = best.explanation;
+  v.evidence = best.evidence;
+  v.recommendation = best.recommendation;
+  for (size_t i = 1; i < all.size(); ++i) v.alternatives.push_back(std::move(all[i]));
+  return v;
+}
+
+}  // namespace rstscope::correlate

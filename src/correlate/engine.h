@@ -1,0 +1,69 @@
+// Engine: for every client failure, scores every rule's candidate explanation and keeps the best
+// as the cause (the rest as alternatives), or says `unexplained` and which sources were searched.
+//
+// Cost: events are indexed per category and sorted by time, so each failure costs a few binary
+// searches and a scan of its time window per rule: no failures x events scan. Thread-safe for
+// concurrent reads of one Model.
+#pragma once
+
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "correlate/model.h"
+#include "correlate/rules.h"
+
+namespace rstscope::correlate {
+
+struct EvidenceRef {
+  int64_t event_id = 0;    // 0 when the evidence is a setting
+  int64_t setting_id = 0;  // 0 when the evidence is an event
+  std::string role;
+  std::string why;
+};
+
+struct Candidate {
+  const Rule* rule = nullptr;
+  double confidence = 0;
+  std::string explanation;
+  std::vector<EvidenceRef> evidence;
+  std::string listener;       // for the finding's recommendation
+  std::string recommendation; // the rule's recommendation with the same placeholders filled
+};
+
+struct Verdict {
+  const Failure* failure = nullptr;
+  std::string cause_class, rule;
+  double confidence = 0;
+  std::string explanation;
+  std::vector<EvidenceRef> evidence;
+  std::vector<Candidate> alternatives;
+  std::string searched;       // unexplained: sources searched
+  std::string recommendation;
+};
+
+class Engine {
+ public:
+  Engine(const Model& m, const std::vector<Rule>& rules);
+  Verdict explain(const Failure& f) const;
+  // Candidates of one rule for one failure (rules test).
+  std::vector<Candidate> candidates(const Rule& r, const Failure& f) const;
+
+ private:
+  void evidence_candidates(const Rule& r, const Failure& f, std::vector<Candidate>& out) const;
+  void idle_candidates(const Rule& r, const Failure& f, std::vector<Candidate>& out) const;
+  void client_only_candidates(const Rule& r, const Failure& f, std::vector<Candidate>& out) const;
+  bool endpoint_matches(const Failure& f, const Ev& e, double& quality) const;
+  std::string hidden_by_level() const;  // "" or why the server logs may hide evidence
+
+  const Model& m_;
+  const std::vector<Rule>& rules_;
+  std::vector<std::vector<uint32_t>> by_category_;  // interned category -> indices into m_.events
+  // client port -> successful requests on it (indices, time order): server side and client side
+  std::unordered_map<int32_t, std::vector<uint32_t>> server_requests_by_port_, client_requests_by_port_;
+};
+
+// Fills {placeholders} of a rule template.
+std::string render(const std::string& tmpl, const std::vector<std::pair<std::string, std::string>>& vars);
+
+}  // namespace rstscope::correlate

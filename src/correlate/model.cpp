@@ -1,0 +1,39 @@
+#include "correlate/model.h"
+
+#include <algorithm>
+
+namespace rstscope::correlate {
+
+uint32_t Interner::id(std::string_view s) {
+  if (s.empty()) return 0;
+  auto it = ids_.find(std::string(s));
+  if (it != ids_.end()) return it->second;
+  uint32_t id = uint32_t(strings_.size());
+  strings_.emplace_back(s);
+  ids_.emplace(strings_.back(), id);
+  return id;
+}
+
+uint32_t Interner::find(std::string_view s) const {
+  if (s.empty()) return 0;
+  auto it = ids_.find(std::string(s));
+  return it == ids_.end() ? UINT32_MAX : it->second;
+}
+
+const SourceRec* Model::source(int64_t id) const {
+  for (const auto& s : sources)
+    if (s.id == id) return &s;
+  return nullptr;
+}
+
+void Model::sort() {
+  auto by_ts = [](const auto& a, const auto& b) {
+    int64_t ta = a.ts == kNull ? INT64_MAX : a.ts, tb = b.ts == kNull ? INT64_MAX : b.ts;
+    return ta != tb ? ta < tb : a.id < b.id;
+  };
+  std::sort(events.begin(), events.end(), by_ts);
+  std::sort(client_requests.begin(), client_requests.end(), by_ts);
+  std::sort(failures.begin(), failures.end(), by_ts);
+}
+
+}  // namespace rstscope::correlate

@@ -1,0 +1,360 @@
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <stdexcept>
+
+#include "correlate/correlate.h"
+#include "correlate/engine.h"
+#include "rstscope/text.h"
+#include "rstscope/timeutil.h"
+
+namespace rstscope::correlate {
+namespace {
+
+std::string col_text(SQLite::Column c) { return c.isNull() ? std::string() : c.getString(); }
+int64_t col_int(SQLite::Column c, int64_t def = kNull) { return c.isNull() ? def : c.getInt64(); }
+
+std::string first_bytes(std::string_view s, size_t n) { return std::string(s.substr(0, n)); }
+
+// Matches a --skew SOURCE to a source path: exact, suffix, or substring.
+bool source_matches(const std::string& pat, const std::string& path) {
+  return path == pat || ends_with(path, "/" + pat) || path.find(pat) != std::string::npos;
+}
+
+int64_t median(std::vector<int64_t> v) {
+  std::sort(v.begin(), v.end());
+  size_t n = v.size();
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+// Hosts files of the bundle ("ADDR NAME NAME...") become aliases.
+void read_hosts_files(SQLite::Database& db, Model& m) {
+  SQLite::Statement q(db, "SELECT e.raw FROM events e JOIN sources s ON s.id = e.source_id WHERE s.parser = 'hosts-file'");
+  while (q.executeStep()) {
+    std::string_view l = q.getColumn(0).getText();
+    std::string_view tok, addr;
+    if (!next_token(l, addr)) continue;
+    while (next_token(l, tok)) {
+      m.aliases[std::string(tok)].push_back(std::string(addr));
+      m.aliases[std::string(addr)].push_back(std::string(tok));
+    }
+  }
+}
+
+}  // namespace
+
+bool parse_signed_duration_us(std::string_view s, int64_t& us) {
+  s = trim(s);
+  int sign = 1;
+  if (!s.empty() && (s[0] == '+' || s[0] == '-')) {
+    sign = s[0] == '-' ? -1 : 1;
+    s.remove_prefix(1);
+  }
+  int64_t ms;
+  if (!parse_duration_ms(s, ms)) return false;
+  us = sign * ms * 1000;
+  return true;
+}
+
+CorrelateSummary correlate_db(const std::string& db_path, const CorrelateOptions& opt) {
+  auto t0 = std::chrono::steady_clock::now();
+  CorrelateSummary sum;
+  std::vector<Rule> rules = load_rules(opt.rule_dirs);
+  SQLite::Database db(db_path, SQLite::OPEN_READWRITE);
+  {
+    SQLite::Statement st(db, "SELECT value FROM meta WHERE key = 'state'");
+    if (!st.executeStep() || st.getColumn(0).getString() != "complete")
+      throw std::runtime_error(db_path + " is incomplete (an ingest was interrupted): ingest again");
+  }
+  db.exec("PRAGMA cache_size=-65536; PRAGMA temp_store=FILE;");
+  SQLite::Transaction tx(db);
+  db.exec("DELETE FROM evidence; DELETE FROM alternatives; DELETE FROM incidents; DELETE FROM findings; DELETE FROM skew;"
+          "UPDATE events SET ts_corrected = ts WHERE ts_corrected IS NOT ts;");
+
+  Model m;
+  {
+    SQLite::Statement q(db, "SELECT id, path, parser, first_ts, last_ts, events, "
+                            "(SELECT role FROM events e WHERE e.source_id = s.id LIMIT 1) FROM sources s");
+    while (q.executeStep()) {
+      SourceRec s;
+      s.id = q.getColumn(0).getInt64();
+      s.path = col_text(q.getColumn(1));
+      s.parser = col_text(q.getColumn(2));
+      s.first_ts = col_int(q.getColumn(3));
+      s.last_ts = col_int(q.getColumn(4));
+      s.events = col_int(q.getColumn(5), 0);
+      s.role = role_from_string(col_text(q.getColumn(6)));
+      m.sources.push_back(s);
+    }
+  }
+  for (const auto& [name, addr] : opt.aliases) {
+    m.aliases[name].push_back(addr);
+    m.aliases[addr].push_back(name);
+  }
+  read_hosts_files(db, m);
+
+  // --- Clock skew: pair client events with proxy/server events of the same connection. ---
+  std::map<int64_t, int64_t> offset;  // source -> us to add
+  for (const auto& [pat, us] : opt.skew) {
+    bool any = false;
+    for (const auto& s : m.sources)
+      if (source_matches(pat, s.path)) {
+        offset[s.id] = us;
+        any = true;
+        db.exec(fmt::format("INSERT OR REPLACE INTO skew(source_id, offset_us, spread_us, pairs, method) VALUES({}, {}, 0, 0, 'user')",
+                            s.id, us));
+      }
+    if (!any) sum.skew_notes.push_back("--skew " + pat + ": no source matches");
+  }
+  {
+    SQLite::Statement q(db,
+                        "SELECT c.source_id, s.ts - c.ts FROM events c JOIN events s "
+                        "ON s.client_port = c.client_port AND s.role IN ('proxy', 'server', 'tls') "
+                        "AND (s.server_port = c.server_port OR s.server_port IS NULL OR c.server_port IS NULL) "
+                        "AND s.ts BETWEEN c.ts - 600000000 AND c.ts + 600000000 "
+                        "WHERE c.role = 'client' AND c.client_port IS NOT NULL AND c.ts IS NOT NULL AND s.ts IS NOT NULL");
+    std::map<int64_t, std::vector<int64_t>> pairs;
+    while (q.executeStep()) pairs[q.getColumn(0).getInt64()].push_back(q.getColumn(1).getInt64());
+    for (auto& [sid, deltas] : pairs) {
+      if (offset.count(sid) || deltas.size() < 3) continue;
+      int64_t med = median(deltas);
+      std::vector<int64_t> dev;
+      for (int64_t d : deltas) dev.push_back(std::llabs(d - med));
+      int64_t mad = median(dev);
+      // Apply only a clear offset: larger than the logs' one-second resolution and than the spread.
+      bool apply = std::llabs(med) > 1'500'000 && std::llabs(med) > 2 * mad;
+      db.exec(fmt::format("INSERT OR REPLACE INTO skew(source_id, offset_us, spread_us, pairs, method) "
+                          "VALUES({}, {}, {}, {}, '{}')",
+                          sid, apply ? med : 0, mad, deltas.size(), apply ? "estimated" : "estimated-below-threshold"));
+      if (apply) {
+        offset[sid] = med;
+        const SourceRec* s = m.source(sid);
+        sum.skew_notes.push_back(fmt::format("{}: clock offset {:+.3f} s (spread {:.3f} s, {} pairs)", s ? s->path : "?",
+                                             double(med) / 1e6, double(mad) / 1e6, deltas.size()));
+      }
+    }
+    for (const auto& [sid, us] : offset)
+      db.exec(fmt::format("UPDATE events SET ts_corrected = ts + {} WHERE source_id = {} AND ts IS NOT NULL", us, sid));
+  }
+
+  // --- Load the model. ---
+  {
+    SQLite::Statement q(db,
+                        "SELECT id, ts_corrected, source_id, role, category, host, server_ip, client_ip, client_port, "
+                        "server_port, status, method, json_extract(fields, '$.tls_reason'), json_extract(fields, '$.action'), "
+                        "kind, line, message, raw, duration_ms FROM events WHERE role IS NOT NULL AND role <> 'config'");
+    while (q.executeStep()) {
+      std::string role = col_text(q.getColumn(3));
+      std::string cat = col_text(q.getColumn(4));
+      if (role == "client" && cat == "client-failure") {
+        Failure f;
+        f.id = q.getColumn(0).getInt64();
+        f.ts = col_int(q.getColumn(1));
+        f.source_id = q.getColumn(2).getInt64();
+        f.kind = col_text(q.getColumn(14));
+        if (f.kind.empty()) f.kind = "other";
+        f.host = col_text(q.getColumn(5));
+        if (f.host.empty()) f.host = col_text(q.getColumn(6));
+        f.port = int32_t(col_int(q.getColumn(9), -1));
+        f.local_port = int32_t(col_int(q.getColumn(8), -1));
+        f.local_ip = col_text(q.getColumn(7));
+        f.status = int32_t(col_int(q.getColumn(10), -1));
+        f.line = q.getColumn(15).getInt64();
+        f.text = first_bytes(col_text(q.getColumn(16)) + "\n" + col_text(q.getColumn(17)), 8192);
+        m.failures.push_back(std::move(f));
+        continue;
+      }
+      Ev e;
+      e.id = q.getColumn(0).getInt64();
+      e.ts = col_int(q.getColumn(1));
+      e.source_id = q.getColumn(2).getInt64();
+      e.role = role_from_string(role);
+      e.category = m.strings.id(cat);
+      e.host = m.strings.id(col_text(q.getColumn(5)));
+      e.server_ip = m.strings.id(col_text(q.getColumn(6)));
+      e.client_ip = m.strings.id(col_text(q.getColumn(7)));
+      e.client_port = int32_t(col_int(q.getColumn(8), -1));
+      e.server_port = int32_t(col_int(q.getColumn(9), -1));
+      e.status = int32_t(col_int(q.getColumn(10), -1));
+      std::string detail = col_text(q.getColumn(12));
+      if (detail.empty()) detail = first_bytes(col_text(q.getColumn(11)), 12);
+      e.detail = m.strings.id(detail);
+      e.action = m.strings.id(col_text(q.getColumn(13)));
+      if (!q.getColumn(18).isNull()) e.duration_us = int64_t(q.getColumn(18).getDouble() * 1000);
+      if (e.role == Role::client) {
+        if (cat == "client-request") m.client_requests.push_back(e);
+      } else {
+        m.events.push_back(e);
+      }
+    }
+  }
+  {
+    SQLite::Statement q(db, "SELECT id, source_id, component, scope, listener, key, raw, value, text, status, note FROM settings");
+    while (q.executeStep()) {
+      SettingRec s;
+      s.id = q.getColumn(0).getInt64();
+      s.source_id = col_int(q.getColumn(1), 0);
+      s.component = col_text(q.getColumn(2));
+      s.scope = col_text(q.getColumn(3));
+      s.listener = col_text(q.getColumn(4));
+      s.key = col_text(q.getColumn(5));
+      s.raw = col_text(q.getColumn(6));
+      s.value = col_int(q.getColumn(7));
+      s.text = col_text(q.getColumn(8));
+      s.assumed = col_text(q.getColumn(9)) == "assumed";
+      s.note = col_text(q.getColumn(10));
+      if (!s.listener.empty()) {
+        std::string_view h;
+        int64_t p;
+        split_host_port(s.listener, h, p);
+        s.port = int32_t(p);
+      }
+      m.settings.push_back(std::move(s));
+    }
+  }
+  m.sort();
+
+  // --- Explain every failure. ---
+  Engine engine(m, rules);
+  SQLite::Statement ins_inc(db,
+                            "INSERT INTO incidents(id, event_id, ts, kind, target, local_port, cause_class, rule, confidence, "
+                            "explanation, searched) VALUES(?,?,?,?,?,?,?,?,?,?,?)");
+  SQLite::Statement ins_ev(db, "INSERT INTO evidence(incident_id, event_id, setting_id, role, why) VALUES(?,?,?,?,?)");
+  SQLite::Statement ins_alt(db, "INSERT INTO alternatives(incident_id, cause_class, rule, confidence) VALUES(?,?,?,?)");
+  struct Row {
+    int64_t incident;
+    const Failure* f;
+    std::string cls, rule, target, explanation, recommendation, listener;
+    double conf;
+  };
+  std::vector<Row> rows;
+  std::map<std::string, int64_t> by_class;
+  int64_t next_id = 1;
+  for (const Failure& f : m.failures) {
+    Verdict v = engine.explain(f);
+    int64_t id = next_id++;
+    std::string target = f.host.empty() && f.port < 0 ? std::string()
+                                                       : f.host + (f.port >= 0 ? ":" + std::to_string(f.port) : "");
+    ins_inc.bind(1, id);
+    ins_inc.bind(2, f.id);
+    if (f.ts == kNull) ins_inc.bind(3);
+    else ins_inc.bind(3, f.ts);
+    ins_inc.bind(4, f.kind);
+    if (target.empty()) ins_inc.bind(5);
+    else ins_inc.bind(5, target);
+    if (f.local_port < 0) ins_inc.bind(6);
+    else ins_inc.bind(6, f.local_port);
+    ins_inc.bind(7, v.cause_class);
+    ins_inc.bind(8, v.rule);
+    ins_inc.bind(9, v.confidence);
+    ins_inc.bind(10, v.explanation);
+    if (v.searched.empty()) ins_inc.bind(11);
+    else ins_inc.bind(11, v.searched);
+    ins_inc.exec();
+    ins_inc.reset();
+    for (const EvidenceRef& e : v.evidence) {
+      ins_ev.bind(1, id);
+      if (e.event_id) ins_ev.bind(2, e.event_id);
+      else ins_ev.bind(2);
+      if (e.setting_id) ins_ev.bind(3, e.setting_id);
+      else ins_ev.bind(3);
+      ins_ev.bind(4, e.role);
+      ins_ev.bind(5, e.why);
+      ins_ev.exec();
+      ins_ev.reset();
+    }
+    for (const Candidate& c : v.alternatives) {
+      ins_alt.bind(1, id);
+      ins_alt.bind(2, c.rule->cause_class);
+      ins_alt.bind(3, c.rule->id);
+      ins_alt.bind(4, c.confidence);
+      ins_alt.exec();
+      ins_alt.reset();
+    }
+    by_class[v.cause_class]++;
+    if (v.cause_class == "unexplained") ++sum.unexplained;
+    else ++sum.explained;
+    std::string listener;
+    for (const EvidenceRef& e : v.evidence)
+      if (e.setting_id)
+        for (const SettingRec& s : m.settings)
+          if (s.id == e.setting_id) listener = s.listener;
+    rows.push_back({id, &f, v.cause_class, v.rule, target, v.explanation, v.recommendation, listener, v.confidence});
+  }
+  sum.failures = int64_t(m.failures.size());
+
+  // --- Findings: same cause, same rule, same target, close in time. ---
+  std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
+    if (a.cls != b.cls) return a.cls < b.cls;
+    if (a.rule != b.rule) return a.rule < b.rule;
+    if (a.target != b.target) return a.target < b.target;
+    return (a.f->ts == kNull ? INT64_MAX : a.f->ts) < (b.f->ts == kNull ? INT64_MAX : b.f->ts);
+  });
+  std::map<std::string, std::string> titles;
+  for (const Rule& r : rules) titles[r.id] = r.title;
+  SQLite::Statement ins_find(db,
+                             "INSERT INTO findings(id, cause_class, rule, endpoint, count, first_ts, last_ts, confidence, "
+                             "title, explanation, recommendation) VALUES(?,?,?,?,?,?,?,?,?,?,?)");
+  SQLite::Statement upd_inc(db, "UPDATE incidents SET finding_id = ? WHERE id = ?");
+  int64_t fid = 0;
+  for (size_t i = 0; i < rows.size();) {
+    size_t j = i + 1;
+    while (j < rows.size() && rows[j].cls == rows[i].cls && rows[j].rule == rows[i].rule && rows[j].target == rows[i].target &&
+           (rows[j].f->ts == kNull || rows[j - 1].f->ts == kNull || rows[j].f->ts - rows[j - 1].f->ts <= 600'000'000))
+      ++j;
+    ++fid;
+    int64_t first = INT64_MAX, last = INT64_MIN;
+    double conf = 0;
+    for (size_t k = i; k < j; ++k) {
+      if (rows[k].f->ts != kNull) {
+        first = std::min(first, rows[k].f->ts);
+        last = std::max(last, rows[k].f->ts);
+      }
+      conf += rows[k].conf;
+    }
+    conf /= double(j - i);
+    std::string title = rows[i].cls == "unexplained" ? "No server-side evidence" : titles[rows[i].rule];
+    std::string rec = render(rows[i].recommendation, {{"target", rows[i].target.empty() ? "the target" : rows[i].target},
+                                                      {"listener", rows[i].listener},
+                                                      {"count", std::to_string(j - i)}});
+    ins_find.bind(1, fid);
+    ins_find.bind(2, rows[i].cls);
+    ins_find.bind(3, rows[i].rule);
+    if (rows[i].target.empty()) ins_find.bind(4);
+    else ins_find.bind(4, rows[i].target);
+    ins_find.bind(5, int64_t(j - i));
+    if (first == INT64_MAX) {
+      ins_find.bind(6);
+      ins_find.bind(7);
+    } else {
+      ins_find.bind(6, first);
+      ins_find.bind(7, last);
+    }
+    ins_find.bind(8, conf);
+    ins_find.bind(9, title);
+    ins_find.bind(10, rows[i].explanation);
+    ins_find.bind(11, rec);
+    ins_find.exec();
+    ins_find.reset();
+    for (size_t k = i; k < j; ++k) {
+      upd_inc.bind(1, fid);
+      upd_inc.bind(2, rows[k].incident);
+      upd_inc.exec();
+      upd_inc.reset();
+    }
+    i = j;
+  }
+  sum.findings = fid;
+  for (auto& [c, n] : by_class) sum.by_class.emplace_back(c, n);
+  db.exec("INSERT OR REPLACE INTO meta(key, value) VALUES('correlated', 'yes')");
+  tx.commit();
+  sum.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return sum;
+}
+
+}  // namespace rstscope::correlate
