@@ -229,7 +229,8 @@ class YamlReader {
     for (size_t guard = 0; i_ < l_.size() && guard < l_.size() * 2 + 8; ++guard) {
       YLine& cur = l_[i_];
       if (cur.indent < indent) break;
-      if (cur.indent > indent || !is_seq_item(cur.text)) {
+      if (cur.indent == indent && !is_seq_item(cur.text)) break;  // "key:" after a same-column sequence
+      if (cur.indent > indent) {
         doc_.errors.emplace_back(cur.number, "unexpected indentation in a sequence; line skipped");
         ++i_;
         continue;
