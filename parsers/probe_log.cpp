@@ -4,7 +4,8 @@
 //   KEY=VALUE... msg="..."
 // Values are bare words or "quoted" with \" \\ \n \r escapes. role=client; result=fail ->
 // category client-failure with the spec kind; a completed (reuse-)response -> client-request;
-// an idle close seen by the probe -> client-idle-close; every other step -> client-step.
+// an idle close seen by the probe -> client-idle-close; every other step (and every --protocol-check
+// attempt, failed or not) -> client-step.
 #include <array>
 
 #include "rstscope/parser.h"
@@ -190,7 +191,11 @@ class ProbeLogFile : public FileParser {
     else if (step == "tls" || step == "protocol-tls") ev.protocol = "TLS";
     else ev.protocol = "tcp";
     bool response = step == "response" || step == "reuse-response";
-    if (result == "fail") {
+    if (starts_with(step, "protocol")) {
+      // --protocol-check attempts are deliberate: a TLS hello to a plain port is a finding, not a failure.
+      ev.category = "client-step";
+      ev.severity = "info";
+    } else if (result == "fail") {
       ev.category = "client-failure";
       ev.kind = "other";
       for (std::string_view k : kKinds)
@@ -316,6 +321,12 @@ class ProbeLogParser : public Parser {
         {"2026-11-24T10:18:48.247Z rstscope-probe run=d10b2cf-19721 conn=0 step=protocol target=127.0.0.1:28080 "
          "result=ok elapsed_ms=0.000 speaks=plain-http msg=\"the port speaks plain HTTP (not TLS)\"",
          {{"category", "client-step"}, {"fields.speaks", "plain-http"}, {"fields.step", "protocol"}}},
+        {"2026-11-24T10:18:47.937Z rstscope-probe run=d10b2cf-19721 conn=1 step=protocol-tls "
+         "target=127.0.0.1:28080 result=fail elapsed_ms=50.370 local=127.0.0.1:57370 remote=127.0.0.1:28080 "
+         "kind=tls close=fin tls_reason=\"wrong version number\" first_bytes=HTTP/ msg=\"the server's answer is not "
+         "TLS (wrong version number): it answered in plain HTTP; the port speaks plain text\"",
+         {{"category", "client-step"}, {"kind", ""}, {"fields.result", "fail"},
+          {"fields.tls_reason", "wrong version number"}}},
         {"2026/11/24 10:18:48 [error] not a probe line", {{"unparsed", "1"}}},
     };
     return s;
