@@ -164,7 +164,7 @@ class ClientAppFile : public FileParser {
     }
     if (!thread.empty()) ev.fields.add("thread", thread);
     if (!logger.empty()) ev.fields.add("logger", logger);
-    client::extract_from_text(text, ev);
+    client::extract_from_text(text, ev, failed);
     if (failed && ev.status == kNull) {
       int64_t st = client::find_status(first);
       if (st != kNull) ev.status = st;

@@ -3,6 +3,7 @@
 #include <re2/re2.h>
 #include <re2/set.h>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <memory>
@@ -321,37 +322,67 @@ void exception_chain(std::string_view text, Event& ev) {
   ev.fields.add("root_exception", root);
 }
 
-void request_id(std::string_view t, Event& ev) {
-  if (!ev.request_id.empty()) return;
-  size_t p = ifind(t, "traceparent");
-  if (p != std::string_view::npos) {
-    // 00-<32 hex trace id>-<16 hex span>-<flags>
-    size_t d = t.find("-", p + 11);
-    if (d != std::string_view::npos && d >= 2 && d + 33 <= t.size() && d - p < 20) {
-      ev.request_id.assign(t.substr(d + 1, 32));
-      return;
+// One pass over the ':' and '=' of the text: the word before each is compared with the keys of
+// request ids (X-Request-ID, request_id, traceparent, trace_id ...) and local-address hints
+// (local=, lport=, src=, local_port=, localport=, laddr=). Cheap on long lines: no substring scans.
+void key_values(std::string_view t, Event& ev) {
+  bool want_id = ev.request_id.empty(), want_local = ev.client_port == kNull;
+  char word[24];
+  const char* base = t.data();
+  const char* colon = static_cast<const char*>(std::memchr(base, ':', t.size()));
+  const char* equal = static_cast<const char*>(std::memchr(base, '=', t.size()));
+  while ((colon || equal) && (want_id || want_local)) {
+    const char* at = !colon ? equal : !equal ? colon : std::min(colon, equal);
+    size_t i = size_t(at - base);
+    char c = *at;
+    if (at == colon) colon = static_cast<const char*>(std::memchr(at + 1, ':', t.size() - i - 1));
+    else equal = static_cast<const char*>(std::memchr(at + 1, '=', t.size() - i - 1));
+    // the key: skip a closing quote, then read back over [A-Za-z0-9_.-]
+    size_t e = i;
+    if (e > 0 && (t[e - 1] == '"' || t[e - 1] == '\'')) --e;
+    size_t b = e;
+    while (b > 0 && e - b < sizeof word && (is_word(t[b - 1]) || t[b - 1] == '-' || t[b - 1] == '.')) --b;
+    if (e - b < 3 || e - b >= sizeof word) continue;
+    for (size_t k = b; k < e; ++k) word[k - b] = lower(t[k]);
+    std::string_view key(word, e - b);
+    // the value
+    size_t v = i + 1;
+    while (v < t.size() && (t[v] == ' ' || t[v] == '"' || t[v] == '\'') && v - i < 4) ++v;
+    size_t w = v;
+    while (w < t.size() && (is_word(t[w]) || t[w] == '-' || t[w] == '.' || t[w] == ':' || t[w] == '[' || t[w] == ']') &&
+           w - v < 128)
+      ++w;
+    std::string_view value = t.substr(v, w - v);
+    if (want_id) {
+      if (key == "traceparent") {
+        // 00-<32 hex trace id>-<16 hex span>-<flags>
+        if (value.size() >= 35 && value[2] == '-') {
+          ev.request_id.assign(value.substr(3, 32));
+          want_id = false;
+        }
+        continue;
+      }
+      if (key == "x-request-id" || key == "request_id" || key == "requestid" || key == "request-id" ||
+          key == "x-correlation-id" || key == "correlation_id" || key == "correlationid" || key == "trace_id" ||
+          key == "traceid" || key == "trace.id" || key == "x-amzn-trace-id") {
+        while (!value.empty() && value.back() == ':') value.remove_suffix(1);
+        if (value.size() >= 4) {
+          ev.request_id.assign(value);
+          want_id = false;
+        }
+        continue;
+      }
     }
-  }
-  static constexpr std::string_view kKeys[] = {"x-request-id", "request_id", "requestid", "request-id",
-                                               "x-correlation-id", "correlation_id", "correlationid",
-                                               "trace_id", "traceid", "trace.id"};
-  for (std::string_view k : kKeys) {
-    size_t q = ifind(t, k);
-    if (q == std::string_view::npos) continue;
-    if (q > 0 && is_word(t[q - 1]) && k[0] != 'x') continue;
-    size_t i = q + k.size();
-    if (i < t.size() && (t[i] == '"' || t[i] == '\'')) ++i;
-    size_t spaces = 0;
-    while (i < t.size() && (t[i] == ' ' || t[i] == ':' || t[i] == '=' || t[i] == '"' || t[i] == '\'') && spaces < 4) {
-      ++i;
-      ++spaces;
-    }
-    if (spaces == 0) continue;
-    size_t j = i;
-    while (j < t.size() && (is_word(t[j]) || t[j] == '-' || t[j] == '.') && j - i < 128) ++j;
-    if (j - i >= 4) {
-      ev.request_id.assign(t.substr(i, j - i));
-      return;
+    if (want_local && c == '=' &&
+        (key == "local" || key == "lport" || key == "src" || key == "local_port" || key == "localport" ||
+         key == "local_addr" || key == "laddr" || key == "sport" || key == "src_port")) {
+      int64_t n;
+      if (parse_int(value, n)) {
+        if (n >= 0 && n <= 65535) ev.client_port = n;
+      } else {
+        set_local(ev, value);
+      }
+      want_local = ev.client_port == kNull;
     }
   }
 }
@@ -440,8 +471,8 @@ bool apply_url(std::string_view url, Event& ev) {
   return true;
 }
 
-void extract_from_text(std::string_view t, Event& ev) {
-  exception_chain(t, ev);
+void extract_from_text(std::string_view t, Event& ev, bool failure) {
+  if (failure) exception_chain(t, ev);
   // URL (+ the method written before it: `GET https://x`, Go `Get "https://x"`).
   size_t scan = 0;
   for (int tries = 0; tries < 4; ++tries) {
@@ -471,6 +502,10 @@ void extract_from_text(std::string_view t, Event& ev) {
       }
     }
     break;
+  }
+  if (!failure) {
+    key_values(t, ev);
+    return;
   }
   // Go: "read tcp 10.0.0.5:51234->93.184.216.34:443: read: connection reset by peer".
   size_t arrow = t.find("->");
@@ -563,24 +598,7 @@ void extract_from_text(std::string_view t, Event& ev) {
       if (q + 3 + ep.size() < t.size() && t[q + 3 + ep.size()] == ')') endpoint_to_target(ep, ev);
     }
   }
-  // Local port hints: local=, lport=, src=, local_port=, localport=, source.port
-  if (ev.client_port == kNull) {
-    static constexpr std::string_view kLocal[] = {"local=", "lport=", "src=", "local_port=", "localport=",
-                                                  "local_addr=", "laddr="};
-    for (std::string_view k : kLocal) {
-      size_t q = ifind(t, k);
-      if (q == std::string_view::npos || (q > 0 && is_word(t[q - 1]))) continue;
-      std::string_view ep = take_endpoint(t.substr(q + k.size()));
-      int64_t v;
-      if (parse_int(ep, v)) {
-        ev.client_port = v;
-      } else {
-        set_local(ev, ep);
-      }
-      if (ev.client_port != kNull) break;
-    }
-  }
-  request_id(t, ev);
+  key_values(t, ev);
 }
 
 int64_t find_status(std::string_view m) {

@@ -39,7 +39,8 @@ bool is_http_error_status(int64_t status);
 // Fills target (host/server_ip/server_port), local address (client_ip/client_port), HTTP
 // method/path, request_id and the fields exception/root_exception from free text.
 // Only empty/null event members are set, so callers fill structured values first.
-void extract_from_text(std::string_view text, Event& ev);
+// failure=false (a logged request) looks only for the URL, local-port hints and request ids.
+void extract_from_text(std::string_view text, Event& ev, bool failure = true);
 
 // Applies a classification: category, kind, fields error_name/errno/wsa/runtime (runtime
 // falls back to `runtime_hint`).

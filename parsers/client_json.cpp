@@ -242,7 +242,7 @@ class ClientJsonFile : public FileParser {
       ev.fields.add("root_exception", s_.err_type);
     }
     if (!s_.syscall.empty()) ev.fields.add("syscall", s_.syscall);
-    client::extract_from_text(text_, ev);
+    client::extract_from_text(text_, ev, failed);
   }
 
  private:

@@ -149,7 +149,7 @@ class ClientStderrFile : public FileParser {
       size_t nl = block.find('\n');
       ev.message.assign(block.substr(0, std::min<size_t>(nl, 512)));
     }
-    client::extract_from_text(block, ev);
+    client::extract_from_text(block, ev, failed);
     ++emitted_;
   }
 
