@@ -10,6 +10,7 @@ set SKIP_RETURN_CODE 77). Without --keep the bundle lives in a temp folder remov
 import argparse
 import os
 import re
+import signal
 import shutil
 import subprocess
 import sys
@@ -21,7 +22,39 @@ PY = "/usr/bin/python3"
 TIME_LIMIT_S = 600  # testbed stays under 3 min; analyze gets the rest
 
 
+CHILD = []
+
+
+def run_child(argv, timeout):
+    """subprocess.run that stops the child (by PID) if we are terminated or time out."""
+    p = subprocess.Popen(argv)
+    CHILD.append(p)
+    try:
+        return p.wait(timeout)
+    except subprocess.TimeoutExpired:
+        p.terminate()
+        try:
+            p.wait(15)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+        raise
+    finally:
+        CHILD.remove(p)
+
+
+def on_term(signum, _frame):
+    for p in list(CHILD):
+        p.terminate()
+        try:
+            p.wait(15)
+        except subprocess.TimeoutExpired:
+            p.kill()
+    raise SystemExit(1)
+
+
 def main(argv=None):
+    signal.signal(signal.SIGTERM, on_term)
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--rstscope", required=True)
     ap.add_argument("--keep", help="write the bundle here and keep it")
@@ -51,14 +84,14 @@ def main(argv=None):
         if args.no_firewall:
             tb.append("--no-firewall")
         try:
-            r = subprocess.run(tb, timeout=TIME_LIMIT_S)
+            rc = run_child(tb, TIME_LIMIT_S)
         except subprocess.TimeoutExpired:
             print(f"FAIL: testbed exceeded {TIME_LIMIT_S} s")
             return 1
-        if r.returncode == 77:
+        if rc == 77:
             return 77  # the testbed printed SKIPPED: <reason>
-        if r.returncode != 0:
-            print(f"FAIL: testbed exited {r.returncode} (see above)")
+        if rc != 0:
+            print(f"FAIL: testbed exited {rc} (see above)")
             return 1
         t1 = time.monotonic()
         out = os.path.join(tmp or bundle + ".out", "incidents.json")
@@ -66,14 +99,14 @@ def main(argv=None):
         ck = [PY, os.path.join(HERE, "check.py"), bundle, "--rstscope", rst, "--json", out,
               "--min-share", str(args.min_share)]
         try:
-            r = subprocess.run(ck, timeout=TIME_LIMIT_S)
+            rc = run_child(ck, TIME_LIMIT_S)
         except subprocess.TimeoutExpired:
             print(f"FAIL: rstscope analyze exceeded {TIME_LIMIT_S} s")
             return 1
         print(f"e2e: testbed {t1 - t0:.1f} s, analyze + check {time.monotonic() - t1:.1f} s")
         if args.keep:
             print(f"e2e: bundle kept in {bundle}, incidents in {out}")
-        return 0 if r.returncode == 0 else 1
+        return 0 if rc == 0 else 1
     finally:
         if tmp:
             shutil.rmtree(tmp, ignore_errors=True)

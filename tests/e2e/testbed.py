@@ -1429,6 +1429,10 @@ def main(argv=None):
     os.environ["PATH"] = os.pathsep.join(p for p in path if p)
     if not 1 <= args.count <= 10:
         ap.error("--count must be 1..10")
+    def on_term(signum, _frame):  # CTest timeout or kill: stop everything we started, then exit
+        raise TestbedError(f"terminated by {signal.Signals(signum).name}")
+    signal.signal(signal.SIGTERM, on_term)
+    signal.signal(signal.SIGHUP, on_term)
     tb = Testbed(args)
     t0 = time.monotonic()
     try:
@@ -1462,10 +1466,11 @@ def main(argv=None):
     except Skip as e:
         print(f"SKIPPED: {e}", flush=True)
         return 77
-    except TestbedError as e:
-        print(f"TESTBED FAILED: {e}", file=sys.stderr, flush=True)
+    except (TestbedError, KeyboardInterrupt) as e:
+        print(f"TESTBED FAILED: {e or 'interrupted'}", file=sys.stderr, flush=True)
         return 1
     finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
         tb.cleanup()
 
 
