@@ -841,6 +841,7 @@ class Testbed:
         if level_limited_silent:
             time.sleep(0.15)
             rel, rx = level_limited_silent
+            rx = rx.replace("{LPORT}", str(lport)) if lport else rx.replace(":{LPORT} ", "")
             extra = [ln for ln in read_lines(self.p(rel))[silent_mark:] if re.search(rx, ln)]
             if extra:
                 raise TestbedError(f"{name}: expected {level_limited_silent} to stay silent, got {extra}")
@@ -1001,7 +1002,7 @@ class Testbed:
             add("tcp-connection-reject-haproxy", "request-rejected", "haproxy", partner_reject(),
                 [("config", "haproxy/haproxy.cfg", "tcp-request connection reject", "config")], T("h_partner"),
                 note="HAProxy logs nothing for tcp-request connection reject; only the config proves it",
-                level_limited_silent=(H, r"fe_partner"))
+                level_limited_silent=(H, r":{LPORT} .*fe_partner"))
 
             # --- unexplained: a reset from a server outside the bundle
             def rogue(c=c):
