@@ -241,6 +241,7 @@ class FlowTuplesFile : public FileParser {
  public:
   explicit FlowTuplesFile(const ParseContext& ctx) : ctx_(ctx) {}
   void record(const Record& rec, Emitter& out) override {
+    if (trim(rec.text).empty()) return;  // blank lines are neither events nor garbage
     std::string_view l = trim(rec.text);
     if (!l.empty() && l.front() == '"') l.remove_prefix(1);
     if (!l.empty() && l.back() == ',') l.remove_suffix(1);

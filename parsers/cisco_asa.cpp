@@ -145,6 +145,7 @@ class AsaFile : public FileParser {
   explicit AsaFile(const ParseContext& ctx) : ctx_(ctx) {}
 
   void record(const Record& rec, Emitter& out) override {
+    if (trim(rec.text).empty()) return;  // blank lines are neither events nor garbage
     std::string_view l = rec.text;
     Message m;
     size_t at = 0;

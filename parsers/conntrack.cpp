@@ -124,6 +124,7 @@ class ConntrackFile : public FileParser {
  public:
   explicit ConntrackFile(const ParseContext& ctx) : ctx_(ctx) {}
   void record(const Record& rec, Emitter& out) override {
+    if (trim(rec.text).empty()) return;  // blank lines are neither events nor garbage
     if (!parse_line(rec.text, nullptr, nullptr)) {
       out.unparsed("not a conntrack event/table line");
       return;

@@ -93,6 +93,7 @@ class GoTlsFile : public FileParser {
   explicit GoTlsFile(const ParseContext& ctx) : ctx_(ctx) {}
 
   void record(const Record& rec, Emitter& out) override {
+    if (trim(rec.text).empty()) return;  // blank lines are neither events nor garbage
     std::string_view l = rec.text;
     size_t at = l.find(kNeedle);
     CivilTime t;

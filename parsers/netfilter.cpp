@@ -52,6 +52,22 @@ bool has_word(std::string_view upper_prefix, std::string_view w) {
   return false;
 }
 
+// The action word as the rule wrote it ("drop", "deny", "reject", "accept" ...), lower-case.
+std::string_view rule_word(std::string_view prefix) {
+  static constexpr std::pair<std::string_view, std::string_view> kWords[] = {
+      {"REJECT", "reject"}, {"DROP", "drop"},   {"DENY", "deny"},     {"BLOCK", "block"},
+      {"ACCEPT", "accept"}, {"ALLOW", "allow"}, {"PERMIT", "permit"}, {"PASS", "pass"}};
+  for (const auto& [up, low] : kWords)
+    if (icontains(prefix, up)) return low;
+  if (prefix.size() >= 3 && prefix.back() == ']' && prefix[prefix.size() - 3] == '-') {
+    char a = prefix[prefix.size() - 2];
+    if (a == 'D') return "drop";
+    if (a == 'A') return "accept";
+    if (a == 'R') return "reject";
+  }
+  return {};
+}
+
 fw::Action action_from_prefix(std::string_view prefix) {
   char buf[128];
   size_t n = std::min(prefix.size(), sizeof(buf));
@@ -82,6 +98,7 @@ class NetfilterFile : public FileParser {
   explicit NetfilterFile(const ParseContext& ctx) : ctx_(ctx) {}
 
   void record(const Record& rec, Emitter& out) override {
+    if (trim(rec.text).empty()) return;  // blank lines are neither events nor garbage
     std::string_view l = rec.text;
     size_t at = packet_start(l);
     if (at == std::string_view::npos) {
@@ -106,6 +123,9 @@ class NetfilterFile : public FileParser {
       }
       if (!p.host.empty()) ev.fields.add("host", p.host);
       rest = p.message;
+      // "Jan  8 03:37:09 DENY: IN=..." : the log prefix was taken for a syslog tag.
+      if (trim(rest).empty() && !p.app.empty() && p.app != "kernel")
+        rest = head.substr(static_cast<size_t>(p.app.data() - head.data()));
     } else {
       // Proxmox: "0 3 PVEFW-HOST-IN 20/Jun/2022:13:09:14 +0200 policy DROP: "
       size_t slash = head.find('/');
@@ -154,6 +174,8 @@ class NetfilterFile : public FileParser {
     std::string_view prefix = trim(rest);
     if (!prefix.empty()) ev.fields.add("prefix", prefix);
     fw::Action action = action_from_prefix(prefix);
+    std::string_view word = rule_word(prefix);
+    if (!word.empty()) ev.fields.add("rule_action", word);
 
     // Packet: KEY=VALUE tokens and bare flag words; stop at a bracketed inner packet (ICMP errors).
     uint8_t flags = 0;

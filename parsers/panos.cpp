@@ -70,6 +70,7 @@ class PanosFile : public FileParser {
   explicit PanosFile(const ParseContext& ctx) : ctx_(ctx) {}
 
   void record(const Record& rec, Emitter& out) override {
+    if (trim(rec.text).empty()) return;  // blank lines are neither events nor garbage
     std::string_view l = rec.text;
     size_t at = csv_start(l);
     if (at == std::string_view::npos) {

@@ -40,6 +40,7 @@ class PfirewallFile : public FileParser {
   explicit PfirewallFile(const ParseContext& ctx) : ctx_(ctx) { set_fields(kDefaultFields); }
 
   void record(const Record& rec, Emitter& out) override {
+    if (trim(rec.text).empty()) return;  // blank lines are neither events nor garbage
     std::string_view l = rec.text;
     if (l.empty()) return;
     if (l[0] == '#') {

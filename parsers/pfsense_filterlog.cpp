@@ -47,6 +47,7 @@ class FilterlogFile : public FileParser {
   explicit FilterlogFile(const ParseContext& ctx) : ctx_(ctx) {}
 
   void record(const Record& rec, Emitter& out) override {
+    if (trim(rec.text).empty()) return;  // blank lines are neither events nor garbage
     std::string_view l = rec.text;
     size_t tag_at;
     std::string_view csv = filterlog_csv(l, tag_at);

@@ -89,6 +89,7 @@ class StunnelFile : public FileParser {
   explicit StunnelFile(const ParseContext& ctx) : ctx_(ctx) {}
 
   void record(const Record& rec, Emitter& out) override {
+    if (trim(rec.text).empty()) return;  // blank lines are neither events nor garbage
     std::string_view l = rec.text;
     CivilTime t;
     bool has_time = false;

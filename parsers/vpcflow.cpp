@@ -71,6 +71,7 @@ class VpcFlowFile : public FileParser {
   explicit VpcFlowFile(const ParseContext& ctx) : ctx_(ctx) {}
 
   void record(const Record& rec, Emitter& out) override {
+    if (trim(rec.text).empty()) return;  // blank lines are neither events nor garbage
     std::string_view l = rec.text;
     if (l.empty()) return;
     if (!(l[0] >= '0' && l[0] <= '9') && l[0] != '-' && l[0] != 'i' && l[0] != 'e' && l[0] != 'v' &&
@@ -166,17 +167,20 @@ class VpcFlowFile : public FileParser {
         default: break;
       }
     }
-    if (start != kNull) {
+    // ts = end of the aggregation interval (when the record was closed, as elastic/beats does);
+    // duration_us reaches back to start.
+    if (end != kNull || start != kNull) {
       CivilTime c;
       char buf[24];
-      std::string_view st = tok_of(tok, n, cols, kStart);
+      std::string_view st = tok_of(tok, n, cols, end != kNull ? kEnd : kStart);
       size_t len = std::min(st.size(), sizeof(buf));
       for (size_t i = 0; i < len; ++i) buf[i] = st[i];
       if (parse_epoch(std::string_view(buf, len), c)) {
         ev.ts_raw.assign(st);
         ctx_.time->resolve(c, ev);
       }
-      if (end != kNull && end >= start) ev.duration_us = (end - start) * 1000000;
+      if (start != kNull) ev.fields.add("start", start);
+      if (end != kNull && start != kNull && end >= start) ev.duration_us = (end - start) * 1000000;
     }
     if (was_inferred) ev.fields.add("format", "inferred");
     fw::Action a = fw::Action::none;
@@ -282,7 +286,7 @@ class VpcFlowParser : public Parser {
         {"2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 "
          "ACCEPT OK",
          {{"role", "firewall"},
-          {"ts", "2014-12-14T04:06:50.000Z"},
+          {"ts", "2014-12-14T04:07:50.000Z"},
           {"category", "fw-allow"},
           {"client_ip", "172.31.16.139"},
           {"client_port", "20641"},

@@ -15,16 +15,16 @@ namespace {
 
 enum ZCol : uint8_t {
   zIgnore, zTs, zUid, zOrigH, zOrigP, zRespH, zRespP, zProto, zService, zDuration, zOrigBytes, zRespBytes,
-  zState, zHistory, zOrigPkts, zRespPkts, zLocalOrig, zLocalResp, zMissed
+  zState, zHistory, zOrigPkts, zRespPkts, zLocalOrig, zLocalResp, zMissed, zOrigIpBytes, zRespIpBytes
 };
 
 ZCol zcol(std::string_view n) {
-  static constexpr std::array<std::pair<std::string_view, ZCol>, 18> kMap{{
+  static constexpr std::array<std::pair<std::string_view, ZCol>, 20> kMap{{
       {"ts", zTs}, {"uid", zUid}, {"id.orig_h", zOrigH}, {"id.orig_p", zOrigP}, {"id.resp_h", zRespH},
       {"id.resp_p", zRespP}, {"proto", zProto}, {"service", zService}, {"duration", zDuration},
       {"orig_bytes", zOrigBytes}, {"resp_bytes", zRespBytes}, {"conn_state", zState}, {"history", zHistory},
       {"orig_pkts", zOrigPkts}, {"resp_pkts", zRespPkts}, {"local_orig", zLocalOrig}, {"local_resp", zLocalResp},
-      {"missed_bytes", zMissed}}};
+      {"missed_bytes", zMissed}, {"orig_ip_bytes", zOrigIpBytes}, {"resp_ip_bytes", zRespIpBytes}}};
   for (const auto& [k, c] : kMap)
     if (k == n) return c;
   return zIgnore;
@@ -33,8 +33,8 @@ ZCol zcol(std::string_view n) {
 constexpr size_t kMax = 64;
 
 struct Values {
-  std::string_view v[19];
-  bool set[19] = {};
+  std::string_view v[21];
+  bool set[21] = {};
   void put(ZCol c, std::string_view x) {
     if (c == zIgnore) return;
     v[c] = x;
@@ -52,7 +52,7 @@ void emit(const Values& z, std::string_view unset, Event& ev, TimeResolver& tr) 
   std::string_view ts = get(zTs);
   if (!ts.empty()) {
     CivilTime c;
-    if (parse_epoch(ts, c)) {
+    if (parse_epoch(ts, c) || parse_iso8601(ts, c) == ts.size()) {
       ev.ts_raw.assign(ts);
       tr.resolve(c, ev);
     } else {
@@ -72,6 +72,8 @@ void emit(const Values& z, std::string_view unset, Event& ev, TimeResolver& tr) 
     ev.fields.add("resp_bytes", n);
     ev.bytes = n;
   }
+  if (fw::parse_uint(get(zOrigIpBytes), n)) ev.fields.add("orig_ip_bytes", n);
+  if (fw::parse_uint(get(zRespIpBytes), n)) ev.fields.add("resp_ip_bytes", n);
   if (fw::parse_uint(get(zOrigPkts), n)) ev.fields.add("orig_pkts", n);
   if (fw::parse_uint(get(zRespPkts), n)) ev.fields.add("resp_pkts", n);
   std::string_view state = get(zState), hist = get(zHistory);
@@ -174,6 +176,7 @@ class ZeekFile : public FileParser {
   explicit ZeekFile(const ParseContext& ctx) : ctx_(ctx) {}
 
   void record(const Record& rec, Emitter& out) override {
+    if (trim(rec.text).empty()) return;  // blank lines are neither events nor garbage
     std::string_view l = rec.text;
     if (l.empty()) return;
     if (l[0] == '#') {
