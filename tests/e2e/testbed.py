@@ -729,7 +729,7 @@ class Testbed:
             conn.connect()
             lport = conn.sock.getsockname()[1]
             rec["lport"] = lport
-            for pause in (0.0, 0.3, gap):
+            for pause in (0.0, 0.1, gap):
                 time.sleep(pause)
                 rid = self.rid("k" if pause < gap else "i")
                 path = f"/api/orders?rid={rid}"
