@@ -477,8 +477,16 @@ class AsaFile : public FileParser {
     }
     if (id == "106014" || id == "106023" || id == "313001" || id == "313004" || id == "313005") {
       std::string_view p = word_after(b, "Deny ");
-      if (!p.empty() && p != "protocol" && p != "inbound") fw::set_protocol(ev, p);
-      else if (b.find("icmp") != std::string_view::npos || b.find("ICMP") != std::string_view::npos)
+      int64_t pn;
+      if (p == "protocol" && fw::parse_uint(word_after(b, "Deny protocol "), pn)) {
+        std::string_view name = fw::ip_proto_name(pn);
+        if (!name.empty()) ev.protocol.assign(name);
+      } else if (p == "inbound") {
+        fw::set_protocol(ev, word_after(b, "Deny inbound "));
+      } else if (!p.empty()) {
+        fw::set_protocol(ev, p);
+      }
+      if (ev.protocol.empty() && (b.find("icmp") != std::string_view::npos || b.find("ICMP") != std::string_view::npos))
         ev.protocol.assign("icmp");
       if (src_dst(b, e1, e2)) tuple(ev, e1, e2);
       size_t ag = b.find("access-group \"");

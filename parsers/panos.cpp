@@ -138,7 +138,10 @@ class PanosFile : public FileParser {
     } else if (vendor_action == "allow" || vendor_action == "alert") {
       a = fw::Action::allow;
     }
-    if (traffic && a == fw::Action::allow && (f[5] == "end" || !reason.empty())) {
+    bool denied = traffic && (f[5] == "deny" || f[5] == "drop");
+    if (denied) {
+      a = fw::Action::drop;  // the subtype is the decision, whatever the end reason says
+    } else if (traffic && a == fw::Action::allow && (f[5] == "end" || !reason.empty())) {
       if (reason == "tcp-rst-from-client") {
         a = fw::Action::reset;
         reset_by = "client";
@@ -161,7 +164,6 @@ class PanosFile : public FileParser {
         a = fw::Action::teardown;
       }
     }
-    if (traffic && (f[5] == "deny" || f[5] == "drop") && a == fw::Action::allow) a = fw::Action::drop;
     fw::set_action(ev, a, a == fw::Action::reset ? fw::kRst : 0);
     if (!reset_by.empty()) ev.fields.add("reset_by", reset_by);
     if (!traffic && !threat && a == fw::Action::none) ev.category.assign("info");
