@@ -180,6 +180,7 @@ class EnvoyFile : public FileParser {
   explicit EnvoyFile(const ParseContext& ctx) : ctx_(ctx) {}
 
   void record(const Record& rec, Emitter& out) override {
+    if (trim(rec.text).empty()) return;  // a blank line holds nothing to keep
     std::string_view cri_time;
     std::string_view l = strip_cri(rec.text, cri_time);
     while (!l.empty() && (l.back() == ' ' || l.back() == '\r')) l.remove_suffix(1);

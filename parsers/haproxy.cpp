@@ -133,6 +133,7 @@ class HaproxyFile : public FileParser {
   explicit HaproxyFile(const ParseContext& ctx) : ctx_(ctx) {}
 
   void record(const Record& rec, Emitter& out) override {
+    if (trim(rec.text).empty()) return;  // a blank line holds nothing to keep
     syslog::Prefix p;
     syslog::split(rec.text, p);
     std::string_view body = p.message;

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "rstscope/text.h"
+#include "tls_common.h"
 
 namespace rstscope::nginx {
 namespace {
@@ -14,7 +15,7 @@ struct Pattern {
 };
 
 // Ordered: the first needle found in the message decides (signatures.md B1.2).
-constexpr std::array<Pattern, 34> kErrorPatterns{{
+constexpr std::array<Pattern, 52> kErrorPatterns{{
     {"upstream prematurely closed", "upstream-closed"},
     {"upstream timed out", "upstream-timeout"},
     {"no live upstreams", "upstream-unavailable"},
@@ -25,30 +26,48 @@ constexpr std::array<Pattern, 34> kErrorPatterns{{
     {"client SSL certificate verify error", "tls-client-cert"},
     {"client sent no required SSL certificate", "tls-client-cert"},
     {"peer closed connection in SSL handshake", "tls-handshake-closed"},
+    {"client closed connection while SSL handshaking", "tls-handshake-closed"},
     {"SSL_do_handshake() failed", "tls-handshake-failed"},
     {"handshake rejected", "tls-handshake-rejected"},
     {"SSL_read() failed", "tls-error"},
     {"SSL_write() failed", "tls-error"},
     {"SSL_shutdown() failed", "tls-error"},
+    {"SSL_read_early_data() failed", "tls-error"},
     {"limiting requests", "rate-limited"},
+    {"delaying request", "rate-limited"},
     {"limiting connections", "conn-limited"},
     {"worker_connections are not enough", "conn-limited"},
+    {"Too many open files", "conn-limited"},
     {"exited on signal", "worker-crashed"},
+    {"exited with code 0", "server-stop"},
+    {"exited with code", "worker-crashed"},
+    {"epoll_wait() reported that client prematurely closed", "client-closed"},
     {"client prematurely closed connection", "client-closed"},
     {"reported that client prematurely closed", "client-closed"},
+    {"client closed connection", "client-closed"},
     {"client timed out", "client-timeout"},
     {"closed keepalive connection", "client-keepalive-close"},
     {"client sent too long", "request-too-large"},
     {"client sent too large", "request-too-large"},
     {"client sent invalid", "bad-request"},
+    {"client sent duplicate", "bad-request"},
+    {"client sent unknown", "bad-request"},
+    {"client sent HTTP/1.1 request without \"Host\"", "bad-request"},
     {"gracefully shutting down", "server-stop"},
+    {"shutting down", "server-stop"},
     {"exiting", "server-stop"},
     {"start worker process", "server-start"},
+    {"start cache manager process", "server-start"},
     {"signal process started", "server-signal"},
+    {"reconfiguring", "server-signal"},
+    {"reopening logs", "server-signal"},
+    {") received", "server-signal"},
     {"open() \"", "file-not-found"},
     {"is forbidden", "forbidden"},
     {"access forbidden by rule", "forbidden"},
     {"FastCGI sent in stderr", "upstream-stderr"},
+    {"an upstream response is buffered to a temporary file", "notice"},
+    {"a client request body is buffered to a temporary file", "notice"},
 }};
 
 }  // namespace
@@ -68,6 +87,7 @@ std::string_view classify_error(std::string_view m, std::string_view action) {
   }
   for (const Pattern& p : kErrorPatterns)
     if (has(p.needle)) return p.category;
+  if (m == "exit") return "server-stop";  // master/worker "exit" at the end of a shutdown
   return {};
 }
 
@@ -169,6 +189,17 @@ void split_error_message(std::string_view text, Event& ev) {
     }
   }
   std::string_view cat = classify_error(msg, action);
+  // TLS lines: decode the OpenSSL error (signatures.md B1.3) into fields.tls_reason & co.
+  // Client-side handshake failures get the finer category of the reason (plain HTTP, EOF, cert).
+  if (starts_with(msg, "SSL_") || starts_with(msg, "peer closed connection in SSL")) {
+    tls::OpenSslError e;
+    if (tls::find_openssl_error(msg, e)) {
+      tls::add_openssl_fields(ev, e);
+      bool upstream_side = action.find("upstream") != std::string_view::npos;
+      if (cat == "tls-handshake-failed" && !upstream_side) cat = tls::tls_failure_category(e);
+    }
+    if (action.find("upstream") != std::string_view::npos) ev.fields.add("tls_side", "upstream");
+  }
   if (cat.empty()) cat = ev.severity;  // unclassified: the level is the best word we have
   ev.category.assign(cat);
 }

@@ -20,6 +20,7 @@ class NginxErrorFile : public FileParser {
   explicit NginxErrorFile(const ParseContext& ctx) : ctx_(ctx) {}
 
   void record(const Record& rec, Emitter& out) override {
+    if (trim(rec.text).empty()) return;  // a blank line holds nothing to keep
     std::string_view l = rec.text;
     CivilTime t;
     if (!starts_with_nginx_time(l) || parse_iso8601(l.substr(0, 19), t) != 19) {
@@ -112,6 +113,32 @@ class NginxErrorParser : public Parser {
          "directory), client: 127.0.0.1, server: localhost, request: \"GET /favicon.ico HTTP/1.1\", "
          "host: \"localhost:8080\", referrer: \"http://localhost:8080/\"",
          {{"category", "file-not-found"}, {"host", "localhost:8080"}, {"fields.errno", "2"}}},
+        // signatures.md B1.3 (real lines): OpenSSL reason decoded into fields.tls_reason
+        {"2018/06/24 22:41:22 [crit] 61481#61481: *1228609 SSL_do_handshake() failed (SSL: error:14209102:SSL "
+         "routines:tls_early_post_process_client_hello:unsupported protocol) while SSL handshaking, client: "
+         "54.208.42.136, server: 0.0.0.0:443",
+         {{"category", "tls-handshake-failed"}, {"fields.tls_reason", "unsupported protocol"},
+          {"server_port", "443"}, {"client_ip", "54.208.42.136"}, {"severity", "crit"}}},
+        {"2023/11/09 06:42:05 [error] 3243#3243: *28844669 SSL_do_handshake() failed (SSL: error:0A00042E:SSL "
+         "routines::tlsv1 alert protocol version:SSL alert number 70) while SSL handshaking to upstream, client: "
+         "10.132.134.27, server: qs-eem-ui.mycluster.containers.appdomain.cloud, request: \"GET / HTTP/2.0\", "
+         "upstream: \"https://172.10.132.123:3000/\", host: \"qs-eem-ui.mycluster.containers.appdomain.cloud\"",
+         {{"category", "tls-handshake-failed"}, {"fields.tls_side", "upstream"}, {"fields.tls_alert", "70"}}},
+        {"2026/11/23 20:30:00 [info] 30977#30977: *40 SSL_do_handshake() failed (SSL: error:0A00009C:SSL "
+         "routines::http request) while SSL handshaking, client: 127.0.0.1, server: 0.0.0.0:18443",
+         {{"category", "plain-http-to-https"}, {"fields.tls_reason", "http request"}}},
+        {"2026/11/23 20:21:40 [alert] 30975#30975: worker process 30977 exited on signal 11 (core dumped)",
+         {{"category", "worker-crashed"}, {"severity", "alert"}}},
+        {"2026/11/23 20:21:38 [notice] 30975#30975: signal 3 (SIGQUIT) received from 32738, shutting down",
+         {{"category", "server-stop"}}},
+        {"2026/11/23 20:21:38 [notice] 30975#30975: exit", {{"category", "server-stop"}}},
+        {"2026/11/23 20:20:12 [error] 30977#30977: *7 connect() failed (111: Connection refused) while connecting "
+         "to upstream, client: 127.0.0.1, server: , request: \"GET /refused HTTP/1.1\", upstream: "
+         "\"http://127.0.0.1:18099/refused\", host: \"127.0.0.1:18090\"",
+         {{"category", "upstream-refused"}, {"fields.errno", "111"}}},
+        {"2026/11/23 20:20:30 [error] 30977#30977: *9 client intended to send too large body: 2097152 bytes, client: "
+         "127.0.0.1, server: , request: \"POST /upload HTTP/1.1\", host: \"127.0.0.1:18090\"",
+         {{"category", "body-too-large"}}},
         {"this is not an nginx line", {{"unparsed", "1"}}},
     };
     return s;
