@@ -43,7 +43,7 @@ std::string human_duration_us(int64_t us) {
     std::snprintf(buf, sizeof buf, "%s%" PRIu64 " us", sign, a);
   } else if (a < 1000000) {
     std::snprintf(buf, sizeof buf, "%s%" PRIu64 " ms", sign, a / 1000);
-  } else if (a < 60000000) {
+  } else if (a < 120000000) {  // up to 2 min in seconds: "75 s" reads like the configs
     uint64_t ms = a / 1000;
     if (ms % 1000 == 0)
       std::snprintf(buf, sizeof buf, "%s%" PRIu64 " s", sign, ms / 1000);
@@ -164,8 +164,8 @@ std::string clean_text(std::string_view s) {
       if (ok && len == 2 && c == 0xc2 && static_cast<unsigned char>(s[i + 1]) < 0xa0) {
         unsigned char c1 = static_cast<unsigned char>(s[i + 1]);
         out += "\\u00";
-        out.push_back(hex[(c1 - 0x40) >> 4]);
-        out.push_back(hex[(c1 - 0x40) & 15]);
+        out.push_back(hex[c1 >> 4]);
+        out.push_back(hex[c1 & 15]);
         i += 2;
         continue;
       }

@@ -10,6 +10,12 @@ namespace {
 
 std::string num(int64_t v) { return v == kNull ? "-" : std::to_string(v); }
 
+std::string span(int64_t first, int64_t last) {
+  if (first == kNull) return "-";
+  if (last == kNull || last == first) return human_time(first);
+  return human_time(first) + " to " + human_time(last);
+}
+
 void counts_table(std::string& out, const char* title, const std::vector<Count>& v, size_t limit) {
   out += std::string("| ") + title + " | failures |\n|---|---:|\n";
   for (size_t i = 0; i < v.size() && i < limit; ++i)
@@ -63,7 +69,7 @@ std::string render_md(const Model& m, const ReportOptions& o) {
       if (!f.title.empty() && f.title != f.explanation) out += "**" + md_escape(f.title) + "**  \n";
       if (!f.explanation.empty()) out += md_escape(f.explanation) + "\n\n";
       out += "- **Confidence:** " + confidence_str(f.confidence) + " (" + confidence_word(f.confidence) + ")\n";
-      out += "- **Seen:** " + human_time(f.first_ts) + " to " + human_time(f.last_ts) + " UTC\n";
+      out += "- **Seen:** " + span(f.first_ts, f.last_ts) + " UTC\n";
       if (!f.rule.empty()) out += "- **Rule:** " + md_escape(f.rule) + "\n";
       out += "- **Recommendation:** " + md_escape(f.advice()) + "\n\n";
       if (!f.quoted.empty()) {
@@ -96,7 +102,7 @@ std::string render_md(const Model& m, const ReportOptions& o) {
       const Incident& first = m.incidents[g.incidents.front()];
       out += "- **" + (g.target.empty() ? std::string("unknown target") : md_escape(g.target)) + "**: " +
              std::to_string(g.incidents.size()) + " failure" + (g.incidents.size() == 1 ? "" : "s") + " (" +
-             kinds + "), " + human_time(g.first_ts) + " to " + human_time(g.last_ts) + ", first at " +
+             kinds + "), " + span(g.first_ts, g.last_ts) + ", first at " +
              md_escape(event_location(first.client)) + "  \n";
       if (!first.explanation.empty()) out += "  " + md_escape(first.explanation) + "  \n";
       out += "  Searched: " + (g.searched.empty() ? std::string("(not recorded)") : md_escape(g.searched)) + "\n";

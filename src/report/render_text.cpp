@@ -81,6 +81,13 @@ std::string pad(std::string_view s, size_t n) {
   return t;
 }
 
+// "10:14:03.118 .. 10:17:40.002", or one time when both are the same.
+std::string span(int64_t first, int64_t last, int64_t ref) {
+  if (first == kNull) return "-";
+  if (last == kNull || last == first) return short_time(first, ref);
+  return short_time(first, ref) + " .. " + short_time(last, ref);
+}
+
 std::string thousands(int64_t v) {
   if (v == kNull) return "-";
   std::string s = std::to_string(v < 0 ? -v : v), out;
@@ -105,7 +112,7 @@ std::string render_text(const Model& m, const ReportOptions& o) {
   } else {
     t.line("  " + human_time(m.window_first) + " .. " + short_time(m.window_last, m.window_first) +
            " UTC (" + human_duration_us(m.window_last - m.window_first) + ")");
-    std::string head = "  " + std::to_string(m.failures) + " client failure" + (m.failures == 1 ? "" : "s");
+    std::string head = std::to_string(m.failures) + " client failure" + (m.failures == 1 ? "" : "s");
     int64_t in_findings = 0;
     for (const auto& f : m.findings) in_findings += int64_t(f.incidents.size());
     head += ": " + std::to_string(in_findings) + " explained in " + std::to_string(m.findings.size()) +
@@ -113,7 +120,7 @@ std::string render_text(const Model& m, const ReportOptions& o) {
             " unexplained";
     if (m.failures > m.correlated)
       head += ", " + std::to_string(m.failures - m.correlated) + " not correlated (run rstscope correlate)";
-    t.para("", "", head);
+    t.para("  ", "", head);
   }
 
   // Client failures.
@@ -135,7 +142,7 @@ std::string render_text(const Model& m, const ReportOptions& o) {
       t.line3(num, f.cause_class, class_sgr(f.cause_class), rest);
       t.line3("     confidence ", confidence_str(f.confidence) + " (" + confidence_word(f.confidence) + ")",
               f.confidence >= 0 ? conf_sgr(f.confidence) : nullptr,
-              "  " + short_time(f.first_ts, m.window_first) + " .. " + short_time(f.last_ts, m.window_first) +
+              "  " + span(f.first_ts, f.last_ts, m.window_first) +
                   (f.rule.empty() ? "" : "  rule " + clean_text(f.rule)));
       if (!f.title.empty() && f.title != f.explanation) t.para("     ", "", f.title);
       if (!f.explanation.empty()) t.para("     ", "", f.explanation);
@@ -173,10 +180,9 @@ std::string render_text(const Model& m, const ReportOptions& o) {
       std::string kinds;
       for (auto& [k, n] : g.kinds) kinds += (kinds.empty() ? "" : ", ") + clean_text(k) + " " + std::to_string(n);
       t.para("  ", "",
-             (g.target.empty() ? std::string("(unknown target)") : clean_text(g.target)) + "  " +
+             (g.target.empty() ? std::string("(unknown target)") : clean_text(g.target)) + ": " +
                  std::to_string(g.incidents.size()) + " failure" + (g.incidents.size() == 1 ? "" : "s") +
-                 " (" + kinds + ")  " + short_time(g.first_ts, m.window_first) + " .. " +
-                 short_time(g.last_ts, m.window_first));
+                 " (" + kinds + "), " + span(g.first_ts, g.last_ts, m.window_first));
       const Incident& first = m.incidents[g.incidents.front()];
       t.line("     first: " + clean_text(event_location(first.client)));
       if (!first.explanation.empty()) t.para("     ", "", first.explanation);
@@ -187,7 +193,9 @@ std::string render_text(const Model& m, const ReportOptions& o) {
   // Clock skew.
   if (!m.skewed.empty()) {
     t.heading("Clock skew applied");
-    size_t pw = std::min<size_t>(W - 46, 50);
+    size_t pw = 6;
+    for (const auto& s : m.skewed) pw = std::max(pw, columns(clean_text(s.path)));
+    pw = std::min<size_t>(pw, W - 46);
     t.line("  " + pad("source", pw) + "  " + pad("offset", 12) + pad("spread", 11) + pad("pairs", 7) + "method");
     for (const auto& s : m.skewed)
       t.line("  " + pad(clean_text(s.path), pw) + "  " + pad(signed_duration_us(s.skew_offset_us), 12) +
@@ -205,23 +213,24 @@ std::string render_text(const Model& m, const ReportOptions& o) {
     if (!m.sources_read.empty())
       t.line("  " + pad("path", pw) + "  " + pad("parser", 18) + pad("lines", 11) + "time span");
     for (const auto& s : m.sources_read) {
-      std::string span = s.first_ts == kNull ? "-" : short_time(s.first_ts, m.window_first) + " .. " +
-                                                          short_time(s.last_ts, m.window_first);
       std::string l = "  " + pad(clean_text(s.path), pw) + "  " + pad(clean_text(s.parser), 18) +
-                      pad(thousands(s.lines), 11) + span;
+                      pad(thousands(s.lines), 11) + span(s.first_ts, s.last_ts, m.window_first);
       if (s.status == "partial") l += "  partial";
       t.line(l);
     }
   }
   if (!m.sources_other.empty()) {
     t.heading("Sources not recognised (" + std::to_string(m.sources_other.size()) + ")");
+    size_t pw = 6;
+    for (const auto& s : m.sources_other) pw = std::max(pw, columns(clean_text(s.path)));
+    pw = std::min<size_t>(pw, W / 2);
     for (const auto& s : m.sources_other) {
       std::string why;
       if (!s.errors.empty()) {
         std::string e = s.errors.substr(0, s.errors.find('\n'));
         why = ": " + e;
       }
-      t.line("  " + clean_text(s.path) + "  " + clean_text(s.status) + clean_text(why));
+      t.line("  " + pad(clean_text(s.path), pw) + "  " + clean_text(s.status) + clean_text(why));
     }
   }
   if (!m.assumed.empty()) {
@@ -229,7 +238,7 @@ std::string render_text(const Model& m, const ReportOptions& o) {
     for (const auto& s : m.assumed) {
       std::string l = clean_text(s.component + " " + s.key + " " + setting_value(s));
       if (!s.listener.empty()) l += " on " + clean_text(s.listener);
-      t.para("  ", "", l + (s.note.empty() ? "" : ": " + s.note));
+      t.para("  - ", "", l + (s.note.empty() ? "" : ": " + s.note));
     }
   }
 
