@@ -193,7 +193,8 @@ class ClientAppParser : public Parser {
       size_t n = leading_time(l, t);
       if (n || mel_prefix(l)) {
         ++timed;
-        if (looks_like_server_line(l)) ++server;
+        // Year-less syslog lines are daemons' (syslog parsers read them), not an application's own log.
+        if (looks_like_server_line(l) || (n && t.year == 0)) ++server;
         std::string_view s = n ? l.substr(n) : l, tok;
         for (int i = 0; i < 4 && next_token(s, tok); ++i)
           if (!client::level_word(tok).empty()) {
@@ -202,7 +203,7 @@ class ClientAppParser : public Parser {
           }
         if (mel_prefix(l)) ++leveled;
         client::Classification c;
-        if (!looks_like_server_line(l) && client::classify(l, c)) ++failures;
+        if (!looks_like_server_line(l) && t.year != 0 && client::classify(l, c)) ++failures;
       } else {
         std::string_view s = trim(l);
         if (starts_with(s, "at ") || starts_with(s, "Caused by:") || starts_with(s, "Traceback (") ||
@@ -211,7 +212,7 @@ class ClientAppParser : public Parser {
       }
     }
     if (!total || server * 2 > timed) return {};
-    if (!leveled && failures * 4 < timed) return {};
+    if (!leveled && (!failures || failures * 4 < timed)) return {};
     int score = 20 + 25 * std::max(leveled, failures) / total;
     std::string why = std::to_string(std::max(leveled, failures)) + " of " + std::to_string(total) +
                       " lines start with a time and a level or a client error";
