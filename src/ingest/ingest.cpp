@@ -103,6 +103,14 @@ std::vector<std::string_view> head_lines(std::string_view head, bool full) {
   return out;
 }
 
+// Notes an operator puts in a bundle (README, Markdown) describe the incident; they quote error
+// lines and must not be read as logs. They are listed as sources with status 'skipped'.
+bool is_bundle_note(const std::string& name) {
+  std::string n = name;
+  to_lower_inplace(n);
+  return starts_with(n, "readme") || ends_with(n, ".md") || ends_with(n, ".markdown");
+}
+
 bool looks_binary(std::string_view head) {
   if (head.empty()) return false;
   size_t nul = 0, ctrl = 0;
@@ -301,7 +309,8 @@ IngestSummary ingest(const IngestOptions& opt) {
           parser = find_parser(name);
           score = 100;
         }
-      if (!parser && !binary) {
+      bool note = !parser && is_bundle_note(base_name(in.display));
+      if (!parser && !binary && !note) {
         auto cands = sniff_lines(in.display, head_lines(head, head.size() == kPeekBytes), &info);
         if (!cands.empty()) {
           parser = cands.front().parser;
@@ -364,7 +373,8 @@ IngestSummary ingest(const IngestOptions& opt) {
       if (truncated_lines)
         warns.push_back(fmt::format("{}:{}: {} line(s) longer than 1 MiB were cut to 1 MiB (kept, flagged)",
                                     in.display, first_truncated, truncated_lines));
-      std::string status = parser ? "ok" : "unrecognised";
+      std::string status = parser ? "ok" : note ? "skipped" : "unrecognised";
+      if (note) warns.push_back(in.display + ": a note (README/Markdown), not a log: skipped (force with --format)");
       if (binary) {
         warns.push_back(in.display + ": binary content (NUL or control bytes); not parsed");
         partial_input = true;
@@ -376,10 +386,7 @@ IngestSummary ingest(const IngestOptions& opt) {
         status = "partial";
         partial_input = true;
       }
-      if (lines.lines() == 0 && !lines.failed()) {
-        warns.push_back(in.display + ": empty file");
-        partial_input = true;
-      }
+      if (lines.lines() == 0 && !lines.failed()) warns.push_back(in.display + ": empty file");
       if (!seen_sha.insert(fin.sha256).second || writer.has_sha256(fin.sha256)) {
         status = "duplicate";
         if (opt.verbose) warns.push_back(in.display + ": same content (sha256) as a file already ingested; skipped");
@@ -403,7 +410,7 @@ IngestSummary ingest(const IngestOptions& opt) {
           if (parser->role() != Role::config && em.events > 0)
             log_components.insert(std::string(config::component_of_parser(parser->name())));
         }
-        else if (!binary && lines.lines() > 0) sum.unrecognised.push_back(in.display);
+        else if (!binary && !note && lines.lines() > 0) sum.unrecognised.push_back(in.display);
         if (em.first_ts != INT64_MAX) {
           sum.first_ts = std::min(sum.first_ts, em.first_ts);
           sum.last_ts = std::max(sum.last_ts, em.last_ts);
