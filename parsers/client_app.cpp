@@ -131,8 +131,15 @@ class ClientAppFile : public FileParser {
     client::Classification c;
     bool failed = client::classify(text, c) && level != "debug" && level != "trace";
     int64_t status = kNull;
+    // HttpClientFactory logs the URL on "Start processing HTTP request GET url" and only the status
+    // on "End processing HTTP request after 12ms - 200": remember the request for the end line.
+    std::string_view start_mark = "Start processing HTTP request ";
+    size_t sp = msg.find(start_mark);
+    if (sp != std::string_view::npos) last_request_.assign(msg.substr(sp + start_mark.size()));
+    bool end_line = !last_request_.empty() && (msg.find("End processing HTTP request after") != std::string_view::npos ||
+                                               msg.find("Received HTTP response headers after") != std::string_view::npos);
     if (!failed) {
-      if (text.find("://") == std::string_view::npos) {
+      if (text.find("://") == std::string_view::npos && !end_line) {
         if (!tn && !mel) out.unparsed("no timestamp at the start of the record");
         return;
       }
@@ -165,11 +172,14 @@ class ClientAppFile : public FileParser {
     if (!thread.empty()) ev.fields.add("thread", thread);
     if (!logger.empty()) ev.fields.add("logger", logger);
     client::extract_from_text(text, ev, failed);
+    if (end_line && ev.host.empty()) client::extract_from_text(last_request_, ev, false);
     if (failed && ev.status == kNull) {
       int64_t st = client::find_status(first);
       if (st != kNull) ev.status = st;
     }
   }
+
+  std::string last_request_;
 
  private:
   ParseContext ctx_;
@@ -308,10 +318,14 @@ class ClientAppParser : public Parser {
         // A successful request: history, not a failure.
         {"2026-11-23T20:34:30.001Z INFO http GET https://api.example.com/v1/orders -> 200 in 8 ms local=51234",
          {{"category", "client-request"}, {"status", "200"}, {"client_port", "51234"}, {"kind", ""}}},
-        // MEL console, HttpClientFactory end line (A2.3).
-        {"info: System.Net.Http.HttpClient.orders.LogicalHandler[101]\n"
-         "      End processing HTTP request after 123.4ms - 503 https://api.example.com/orders",
-         {{"category", "client-failure"}, {"kind", "http-error"}, {"status", "503"}, {"ts", ""}}},
+        // MEL console, HttpClientFactory start and end lines (A2.3): the end line gets the URL.
+        {"info: System.Net.Http.HttpClient.orders.LogicalHandler[100]\n"
+         "      Start processing HTTP request GET https://api.example.com/orders\n"
+         "info: System.Net.Http.HttpClient.orders.LogicalHandler[101]\n"
+         "      End processing HTTP request after 123.4ms - 503",
+         {{"count", "1"}, {"category", "client-failure"}, {"kind", "http-error"}, {"status", "503"}, {"ts", ""},
+          {"method", "GET"}, {"host", "api.example.com"}, {"path", "/orders"}, {"line", "3"},
+          {"fields.logger", "System.Net.Http.HttpClient.orders.LogicalHandler"}}},
         // A normal line is not an event; Java JUL two-line record with a time in US style.
         {"2026-11-23 20:34:33,123 INFO [main] com.example.App - started in 2.1 s", {{"count", "0"}}},
         {"Nov 23, 2026 8:34:33 PM com.example.Client call\nSEVERE: request failed\n"

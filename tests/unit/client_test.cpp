@@ -268,15 +268,20 @@ TEST(ClientFixtures, DotNetAppLog) {
   EXPECT_EQ(core.host, "api.example.com");
   EXPECT_EQ(core.server_port, 443);
   EXPECT_EQ(format_iso_ms(core.ts), "2026-11-23T20:34:33.450Z");
-  const Event& fx = p.r.events[1];
+  // "End processing HTTP request after 12.3ms - 200" takes its URL from the Start line before it.
+  EXPECT_EQ(p.r.events[1].category, "client-request");
+  EXPECT_EQ(p.r.events[1].status, 200);
+  EXPECT_EQ(p.r.events[1].host, "api.example.com");
+  EXPECT_EQ(p.r.events[1].path, "/orders");
+  const Event& fx = p.r.events[2];
   EXPECT_EQ(fx.kind, "reset");
   EXPECT_EQ(fx.fields.lookup("exception"), "System.Net.WebException");
   EXPECT_EQ(fx.fields.lookup("root_exception"), "System.Net.Sockets.SocketException");
   EXPECT_EQ(fx.host, "legacy.example.com");
-  // The "responded 200" line is history, the plain INFO lines are not events.
-  ASSERT_EQ(p.r.events.size(), 3u);
-  EXPECT_EQ(p.r.events[2].category, "client-request");
-  EXPECT_EQ(p.r.events[2].status, 200);
+  // The "responded 200" line is history, the plain "Start processing" line is not an event.
+  ASSERT_EQ(p.r.events.size(), 4u);
+  EXPECT_EQ(p.r.events[3].category, "client-request");
+  EXPECT_EQ(p.r.events[3].status, 200);
 }
 
 TEST(ClientFixtures, DotNetUnhandledOnStderr) {
@@ -462,6 +467,52 @@ TEST(ClientSniff, DoesNotStealServerLogs) {
     for (const Parser* p : all_parsers()) {
       if (!starts_with(p->name(), "client-")) continue;
       EXPECT_LT(p->sniff(in).score, 40) << p->name() << " on " << f;
+    }
+  }
+}
+
+TEST(ClientRobustness, GarbageNeverCrashesOrThrows) {
+  std::vector<std::string> inputs = {
+      "",
+      "\n\n\n",
+      "{",
+      "{\"@t\":",
+      "{\"err\":{\"err\":{\"err\":{\"err\":{\"err\":{\"message\":\"read ECONNRESET\"}}}}}}",
+      "curl: (",
+      "curl: (56",
+      "*   Trying [::1",
+      "--2026-11-23 20:19:56--",
+      "Traceback (most recent call last):",
+      "node:events:1\n\n\n",
+      "2026-11-23 20:34:33 ERROR x - y\n\tat\n\tat\nCaused by: \n ---> \n",
+      "host='",
+      "host='x', port=",
+      "read tcp ->: ->",
+      "[Errno 104] 10054 ECONNRESET traceparent: 00- request_id= local= lport=999999999999",
+      std::string(5000, '\xff'),
+      std::string("2026-11-23 20:34:33 ERROR ") + std::string(200000, 'a') + " Connection reset by peer",
+  };
+  uint64_t s = 12345;
+  for (int i = 0; i < 200; ++i) {
+    std::string r;
+    int n = int(s % 300);
+    for (int k = 0; k < n; ++k) {
+      s ^= s << 13;
+      s ^= s >> 7;
+      s ^= s << 17;
+      const char alphabet[] = "{}[]\":,=->() \n\t'ECONNRESET10054[Errno 104]://curl: (*<>Traceback\\";
+      r.push_back(alphabet[s % (sizeof alphabet - 1)]);
+    }
+    inputs.push_back(r);
+  }
+  for (const char* name : {"client-app-log", "client-json", "client-curl", "client-stderr"}) {
+    for (const std::string& in : inputs) {
+      ParsedText r;
+      EXPECT_NO_THROW(r = parse_with(name, in)) << name;
+      for (const Event& e : r.events) {
+        EXPECT_EQ(e.role, Role::client);
+        EXPECT_TRUE(e.category == "client-failure" || e.category == "client-request") << e.category;
+      }
     }
   }
 }
