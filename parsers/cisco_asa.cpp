@@ -233,7 +233,7 @@ class AsaFile : public FileParser {
       size_t sp = rest.find(' ');
       std::string_view host = rest.substr(0, sp);
       if (!host.empty() && host.back() == ':') host.remove_suffix(1);
-      if (!host.empty() && host.find('[') == std::string_view::npos) ev.fields.add("host", host);
+      if (!host.empty() && host.find('[') == std::string_view::npos) fw::add_str(ev, "host", host);
       return;
     }
     syslog::Prefix p;
@@ -244,7 +244,7 @@ class AsaFile : public FileParser {
       }
       std::string_view host = p.host;
       if (host.empty() && !p.app.empty()) host = p.app;  // "dev01: %ASA-..." -> tag-like host
-      if (!host.empty()) ev.fields.add("host", host);
+      if (!host.empty()) fw::add_str(ev, "host", host);
     } else {
       size_t m = parse_syslog_time(h, t);
       if (m) {
@@ -401,7 +401,7 @@ class AsaFile : public FileParser {
         from_ifc = reason.substr(fr + 6);
         reason = reason.substr(0, fr);
       }
-      if (!reason.empty()) ev.fields.add("reason", reason);
+      if (!reason.empty()) fw::add_str(ev, "reason", reason);
       if (!from_ifc.empty()) ev.fields.add("teardown_initiator", from_ifc);
       if (!user.empty()) ev.fields.add("user", user);
       // Who reset: which endpoint is on the named side.
@@ -463,7 +463,7 @@ class AsaFile : public FileParser {
         }
       }
       std::string_view ifc = word_after(b, " on interface ");
-      if (!ifc.empty()) ev.fields.add("interface", ifc);
+      if (!ifc.empty()) fw::add_str(ev, "interface", ifc);
       fw::set_action(ev, fw::Action::drop, flags);
       if (id == "106015") {
         ev.category.assign("fw-no-state");
@@ -492,7 +492,7 @@ class AsaFile : public FileParser {
       size_t ag = b.find("access-group \"");
       if (ag != std::string_view::npos) {
         std::string_view acl = b.substr(ag + 14);
-        ev.fields.add("acl", acl.substr(0, acl.find('"')));
+        fw::add_str(ev, "acl", acl.substr(0, acl.find('"')));
       }
       fw::set_action(ev, fw::Action::drop);
       return;

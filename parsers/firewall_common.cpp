@@ -103,14 +103,48 @@ std::string_view category_for(Action a, uint8_t flags) {
   }
 }
 
+void add_str(Event& ev, std::string_view key, std::string_view value) {
+  char buf[256];
+  if (value.size() + 2 > sizeof(buf)) {
+    ev.fields.add(key, value);
+    return;
+  }
+  buf[0] = '"';
+  size_t n = 1;
+  for (char c : value) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u >= 0x7f || c == '"' || c == '\\') {
+      ev.fields.add(key, value);
+      return;
+    }
+    buf[n++] = c;
+  }
+  buf[n++] = '"';
+  ev.fields.add_raw(key, std::string_view(buf, n));
+}
+
+void add_int(Event& ev, std::string_view key, int64_t value) {
+  if (value == kNull || value < 0) {
+    ev.fields.add(key, value);
+    return;
+  }
+  char buf[24];
+  size_t n = sizeof(buf);
+  do {
+    buf[--n] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  } while (value);
+  ev.fields.add_raw(key, std::string_view(buf + n, sizeof(buf) - n));
+}
+
 void set_action(Event& ev, Action a, uint8_t flags) {
   ev.role = Role::firewall;
   ev.category.assign(category_for(a, flags));
   std::string_view name = action_name(a);
-  if (!name.empty()) ev.fields.add("action", name);
+  if (!name.empty()) add_str(ev, "action", name);
   if (flags) {
     char buf[48];
-    ev.fields.add("tcp_flags", flags_text(flags, buf));
+    add_str(ev, "tcp_flags", flags_text(flags, buf));
     if (flags & kRst) ev.fields.add_bool("rst", true);
   }
 }

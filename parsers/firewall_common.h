@@ -60,6 +60,12 @@ inline bool parse_uint(std::string_view s, int64_t& out) {
   return true;
 }
 
+// Hot-path fields: values that need no JSON escaping (ASCII without quotes, backslashes or control
+// bytes; checked) are appended with one copy instead of per-byte escaping; integers without printf.
+// Same JSON as ev.fields.add().
+void add_str(Event& ev, std::string_view key, std::string_view value);
+void add_int(Event& ev, std::string_view key, int64_t value);
+
 // Sets client_ip/client_port/server_ip/server_port ("-" and "" leave a column empty/null).
 void set_tuple(Event& ev, std::string_view src, std::string_view sport, std::string_view dst,
                std::string_view dport);

@@ -121,7 +121,7 @@ class NetfilterFile : public FileParser {
         ev.ts_raw.assign(p.time_text);
         ctx_.time->resolve(p.time, ev);
       }
-      if (!p.host.empty()) ev.fields.add("host", p.host);
+      if (!p.host.empty()) fw::add_str(ev, "host", p.host);
       rest = p.message;
       // "Jan  8 03:37:09 DENY: IN=..." : the log prefix was taken for a syslog tag.
       if (trim(rest).empty() && !p.app.empty() && p.app != "kernel")
@@ -172,10 +172,10 @@ class NetfilterFile : public FileParser {
       }
     }
     std::string_view prefix = trim(rest);
-    if (!prefix.empty()) ev.fields.add("prefix", prefix);
+    if (!prefix.empty()) fw::add_str(ev, "prefix", prefix);
     fw::Action action = action_from_prefix(prefix);
     std::string_view word = rule_word(prefix);
-    if (!word.empty()) ev.fields.add("rule_action", word);
+    if (!word.empty()) fw::add_str(ev, "rule_action", word);
 
     // Packet: KEY=VALUE tokens and bare flag words; stop at a bracketed inner packet (ICMP errors).
     uint8_t flags = 0;
@@ -201,21 +201,21 @@ class NetfilterFile : public FileParser {
       int64_t n;
       switch (k.size()) {
         case 2:
-          if (k == "IN") { if (!v.empty()) ev.fields.add("in", v); }
+          if (k == "IN") { if (!v.empty()) fw::add_str(ev, "in", v); }
           break;
         case 3:
-          if (k == "OUT") { if (!v.empty()) ev.fields.add("out", v); }
+          if (k == "OUT") { if (!v.empty()) fw::add_str(ev, "out", v); }
           else if (k == "SRC") { if (ev.client_ip.empty()) ev.client_ip.assign(v); }
           else if (k == "DST") { if (ev.server_ip.empty()) ev.server_ip.assign(v); }
           else if (k == "SPT") { if (fw::parse_uint(v, n) && ev.client_port == kNull) ev.client_port = n; }
           else if (k == "DPT") { if (fw::parse_uint(v, n) && ev.server_port == kNull) ev.server_port = n; }
           else if (k == "LEN") { if (!after_proto && fw::parse_uint(v, n) && ev.bytes == kNull) ev.bytes = n; }
-          else if (k == "UID") { ev.fields.add("uid", v); }
+          else if (k == "UID") { fw::add_str(ev, "uid", v); }
           break;
         case 4:
-          if (k == "TYPE") { if (fw::parse_uint(v, n)) ev.fields.add("icmp_type", n); }
-          else if (k == "CODE") { if (fw::parse_uint(v, n)) ev.fields.add("icmp_code", n); }
-          else if (k == "MARK") { ev.fields.add("mark", v); }
+          if (k == "TYPE") { if (fw::parse_uint(v, n)) fw::add_int(ev, "icmp_type", n); }
+          else if (k == "CODE") { if (fw::parse_uint(v, n)) fw::add_int(ev, "icmp_code", n); }
+          else if (k == "MARK") { fw::add_str(ev, "mark", v); }
           break;
         case 5:
           if (k == "PROTO") {
@@ -224,10 +224,10 @@ class NetfilterFile : public FileParser {
           }
           break;
         case 6:
-          if (k == "PHYSIN") ev.fields.add("physin", v);
+          if (k == "PHYSIN") fw::add_str(ev, "physin", v);
           break;
         case 7:
-          if (k == "PHYSOUT") ev.fields.add("physout", v);
+          if (k == "PHYSOUT") fw::add_str(ev, "physout", v);
           break;
         default:
           break;

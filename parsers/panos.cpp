@@ -13,16 +13,16 @@ namespace {
 
 constexpr size_t kCols = 48;  // we need columns 1..47
 
-// Splits CSV into up to kCols fields (views; quotes removed, "" left as written).
+// Splits CSV into up to kCols fields (views; quotes removed, "" left as written). One pass.
 size_t split_csv(std::string_view s, std::string_view* out) {
-  size_t n = 0;
-  size_t i = 0;
+  size_t n = 0, i = 0, len = s.size();
+  const char* d = s.data();
   while (n < kCols) {
-    if (i < s.size() && s[i] == '"') {
+    if (i < len && d[i] == '"') {
       size_t j = i + 1;
-      while (j < s.size()) {
-        if (s[j] == '"') {
-          if (j + 1 < s.size() && s[j + 1] == '"') {
+      while (j < len) {
+        if (d[j] == '"') {
+          if (j + 1 < len && d[j + 1] == '"') {
             j += 2;
             continue;
           }
@@ -30,19 +30,17 @@ size_t split_csv(std::string_view s, std::string_view* out) {
         }
         ++j;
       }
-      out[n++] = s.substr(i + 1, std::min(j, s.size()) - i - 1);
+      out[n++] = s.substr(i + 1, std::min(j, len) - i - 1);
       i = j + 1;
-      if (i < s.size() && s[i] == ',') ++i;
+      if (i < len && d[i] == ',') ++i;
       else break;
       continue;
     }
-    size_t c = s.find(',', i);
-    if (c == std::string_view::npos) {
-      out[n++] = s.substr(i);
-      break;
-    }
-    out[n++] = s.substr(i, c - i);
-    i = c + 1;
+    size_t b = i;
+    while (i < len && d[i] != ',') ++i;
+    out[n++] = s.substr(b, i - b);
+    if (i >= len) break;
+    ++i;
   }
   return n;
 }
@@ -95,36 +93,31 @@ class PanosFile : public FileParser {
     }
     if (at > 0) {
       syslog::Prefix p;
-      if (syslog::split(l.substr(0, at), p) && !p.host.empty()) ev.fields.add("host", p.host);
+      if (syslog::split(l.substr(0, at), p) && !p.host.empty()) fw::add_str(ev, "host", p.host);
     }
-    ev.fields.add("type", type);
-    ev.fields.add("subtype", f[5]);
-    if (!f[3].empty()) ev.fields.add("serial", f[3]);
+    fw::add_str(ev, "type", type);
+    fw::add_str(ev, "subtype", f[5]);
     fw::set_tuple(ev, f[8], f[25], f[9], f[26]);
-    if (!f[10].empty() && f[10] != "0.0.0.0") ev.fields.add("nat_src", f[10]);
-    if (!f[11].empty() && f[11] != "0.0.0.0") ev.fields.add("nat_dst", f[11]);
-    if (!f[12].empty()) ev.fields.add("rule", f[12]);
-    if (!f[15].empty()) ev.fields.add("app", f[15]);
-    if (!f[17].empty()) ev.fields.add("from_zone", f[17]);
-    if (!f[18].empty()) ev.fields.add("to_zone", f[18]);
+    if (!f[10].empty() && f[10] != "0.0.0.0") fw::add_str(ev, "nat_src", f[10]);
+    if (!f[11].empty() && f[11] != "0.0.0.0") fw::add_str(ev, "nat_dst", f[11]);
+    if (!f[12].empty()) fw::add_str(ev, "rule", f[12]);
+    if (!f[15].empty()) fw::add_str(ev, "app", f[15]);
     if (!f[23].empty()) ev.conn_id.assign(f[23]);
     fw::set_protocol(ev, f[30]);
     std::string_view vendor_action = f[31];
-    ev.fields.add("vendor_action", vendor_action);
+    fw::add_str(ev, "vendor_action", vendor_action);
     int64_t v;
     std::string_view reason;
     if (traffic) {
       if (n > 32 && fw::parse_uint(f[32], v)) ev.bytes = v;
-      if (n > 33 && fw::parse_uint(f[33], v)) ev.fields.add("bytes_sent", v);
-      if (n > 34 && fw::parse_uint(f[34], v)) ev.fields.add("bytes_received", v);
+      if (n > 34 && fw::parse_uint(f[34], v)) fw::add_int(ev, "bytes_received", v);
       if (n > 37 && fw::parse_uint(f[37], v)) ev.duration_us = v * 1000000;
-      if (n > 36 && !f[36].empty()) ev.fields.add("start_time", f[36]);
       if (n > 47) reason = f[47];
     } else if (threat) {
-      if (n > 33 && !f[33].empty()) ev.fields.add("threat", f[33]);
-      if (n > 35 && !f[35].empty()) ev.fields.add("threat_severity", f[35]);
+      if (n > 33 && !f[33].empty()) fw::add_str(ev, "threat", f[33]);
+      if (n > 35 && !f[35].empty()) fw::add_str(ev, "threat_severity", f[35]);
     }
-    if (!reason.empty()) ev.fields.add("reason", reason);
+    if (!reason.empty()) fw::add_str(ev, "reason", reason);
     // Decision.
     fw::Action a = fw::Action::none;
     std::string_view reset_by;

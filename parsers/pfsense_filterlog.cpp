@@ -71,17 +71,17 @@ class FilterlogFile : public FileParser {
     if (syslog::split(l, p) && p.has_time) {
       ev.ts_raw.assign(p.time_text);
       ctx_.time->resolve(p.time, ev);
-      if (!p.host.empty()) ev.fields.add("host", p.host);
+      if (!p.host.empty()) fw::add_str(ev, "host", p.host);
     } else {
       // "<134>Mar 18 12:44:33 filterlog: ..." (no host): syslog::split takes "filterlog:" as a host-less tag.
       (void)head;
     }
-    ev.fields.add("rule", f[0]);
-    if (!f[3].empty()) ev.fields.add("tracker", f[3]);
-    ev.fields.add("interface", f[4]);
-    ev.fields.add("reason", f[5]);
-    ev.fields.add("vendor_action", f[6]);
-    ev.fields.add("direction", f[7]);
+    fw::add_str(ev, "rule", f[0]);
+    if (!f[3].empty()) fw::add_str(ev, "tracker", f[3]);
+    fw::add_str(ev, "interface", f[4]);
+    fw::add_str(ev, "reason", f[5]);
+    fw::add_str(ev, "vendor_action", f[6]);
+    fw::add_str(ev, "direction", f[7]);
     std::string_view proto, src, dst;
     int64_t length = kNull;
     if (f[8] == "4") {

@@ -125,9 +125,9 @@ class VpcFlowFile : public FileParser {
       std::string_view t = tok[i];
       if (t == "-") continue;
       switch (cols[i]) {
-        case kVersion: ev.fields.add("version", t); break;
-        case kAccount: ev.fields.add("account_id", t); break;
-        case kInterface: ev.fields.add("interface_id", t); break;
+        case kVersion: fw::add_str(ev, "version", t); break;
+        case kAccount: fw::add_str(ev, "account_id", t); break;
+        case kInterface: fw::add_str(ev, "interface_id", t); break;
         case kSrcAddr: ev.client_ip.assign(t); break;
         case kDstAddr: ev.server_ip.assign(t); break;
         case kSrcPort: if (fw::parse_uint(t, v)) ev.client_port = v; break;
@@ -139,31 +139,31 @@ class VpcFlowFile : public FileParser {
             else ev.protocol.assign(t);
           }
           break;
-        case kPackets: if (fw::parse_uint(t, v)) ev.fields.add("packets", v); break;
+        case kPackets: if (fw::parse_uint(t, v)) fw::add_int(ev, "packets", v); break;
         case kBytes: if (fw::parse_uint(t, v)) ev.bytes = v; break;
         case kStart: fw::parse_uint(t, start); break;
         case kEnd: fw::parse_uint(t, end); break;
-        case kAction: action = t; ev.fields.add("vpc_action", t); break;
-        case kLogStatus: status = t; ev.fields.add("log_status", t); break;
-        case kVpc: ev.fields.add("vpc_id", t); break;
-        case kSubnet: ev.fields.add("subnet_id", t); break;
-        case kInstance: ev.fields.add("instance_id", t); break;
+        case kAction: action = t; fw::add_str(ev, "vpc_action", t); break;
+        case kLogStatus: status = t; fw::add_str(ev, "log_status", t); break;
+        case kVpc: fw::add_str(ev, "vpc_id", t); break;
+        case kSubnet: fw::add_str(ev, "subnet_id", t); break;
+        case kInstance: fw::add_str(ev, "instance_id", t); break;
         case kTcpFlags:
           if (fw::parse_uint(t, v) && v < 256) {
             flags = static_cast<uint8_t>(v);
             has_flags = true;
           }
           break;
-        case kType: ev.fields.add("type", t); break;
-        case kPktSrc: ev.fields.add("pkt_srcaddr", t); break;
-        case kPktDst: ev.fields.add("pkt_dstaddr", t); break;
-        case kRegion: ev.fields.add("region", t); break;
-        case kAz: ev.fields.add("az_id", t); break;
-        case kFlowDirection: ev.fields.add("flow_direction", t); break;
-        case kTrafficPath: ev.fields.add("traffic_path", t); break;
-        case kPktSrcService: ev.fields.add("pkt_src_aws_service", t); break;
-        case kPktDstService: ev.fields.add("pkt_dst_aws_service", t); break;
-        case kRejectReason: ev.fields.add("reject_reason", t); break;
+        case kType: fw::add_str(ev, "type", t); break;
+        case kPktSrc: fw::add_str(ev, "pkt_srcaddr", t); break;
+        case kPktDst: fw::add_str(ev, "pkt_dstaddr", t); break;
+        case kRegion: fw::add_str(ev, "region", t); break;
+        case kAz: fw::add_str(ev, "az_id", t); break;
+        case kFlowDirection: fw::add_str(ev, "flow_direction", t); break;
+        case kTrafficPath: fw::add_str(ev, "traffic_path", t); break;
+        case kPktSrcService: fw::add_str(ev, "pkt_src_aws_service", t); break;
+        case kPktDstService: fw::add_str(ev, "pkt_dst_aws_service", t); break;
+        case kRejectReason: fw::add_str(ev, "reject_reason", t); break;
         default: break;
       }
     }
@@ -179,7 +179,6 @@ class VpcFlowFile : public FileParser {
         ev.ts_raw.assign(st);
         ctx_.time->resolve(c, ev);
       }
-      if (start != kNull) ev.fields.add("start", start);
       if (end != kNull && start != kNull && end >= start) ev.duration_us = (end - start) * 1000000;
     }
     if (was_inferred) ev.fields.add("format", "inferred");

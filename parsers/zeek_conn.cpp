@@ -63,25 +63,25 @@ void emit(const Values& z, std::string_view unset, Event& ev, TimeResolver& tr) 
   fw::set_tuple(ev, get(zOrigH), get(zOrigP), get(zRespH), get(zRespP));
   fw::set_protocol(ev, get(zProto));
   std::string_view svc = get(zService);
-  if (!svc.empty()) ev.fields.add("service", svc);
+  if (!svc.empty()) fw::add_str(ev, "service", svc);
   double d;
   if (parse_double(get(zDuration), d)) ev.duration_us = static_cast<int64_t>(d * 1e6 + 0.5);
   int64_t n;
-  if (fw::parse_uint(get(zOrigBytes), n)) ev.fields.add("orig_bytes", n);
+  if (fw::parse_uint(get(zOrigBytes), n)) fw::add_int(ev, "orig_bytes", n);
   if (fw::parse_uint(get(zRespBytes), n)) {
-    ev.fields.add("resp_bytes", n);
+    fw::add_int(ev, "resp_bytes", n);
     ev.bytes = n;
   }
-  if (fw::parse_uint(get(zOrigIpBytes), n)) ev.fields.add("orig_ip_bytes", n);
-  if (fw::parse_uint(get(zRespIpBytes), n)) ev.fields.add("resp_ip_bytes", n);
-  if (fw::parse_uint(get(zOrigPkts), n)) ev.fields.add("orig_pkts", n);
-  if (fw::parse_uint(get(zRespPkts), n)) ev.fields.add("resp_pkts", n);
+  if (fw::parse_uint(get(zOrigIpBytes), n)) fw::add_int(ev, "orig_ip_bytes", n);
+  if (fw::parse_uint(get(zRespIpBytes), n)) fw::add_int(ev, "resp_ip_bytes", n);
+  if (fw::parse_uint(get(zOrigPkts), n)) fw::add_int(ev, "orig_pkts", n);
+  if (fw::parse_uint(get(zRespPkts), n)) fw::add_int(ev, "resp_pkts", n);
   std::string_view state = get(zState), hist = get(zHistory);
   if (!state.empty()) {
-    ev.fields.add("conn_state", state);
-    ev.fields.add("reason", state);
+    fw::add_str(ev, "conn_state", state);
+    fw::add_str(ev, "reason", state);
   }
-  if (!hist.empty()) ev.fields.add("history", hist);
+  if (!hist.empty()) fw::add_str(ev, "history", hist);
   // First RST in the history: 'R' originator, 'r' responder.
   std::string_view hist_reset;
   for (char c : hist) {

@@ -305,8 +305,7 @@ TEST(TlsfwCorpus, AgreesWithCrowdsecAssertions) {
   report("pfsense/crowdsec_pf-logs.log", crowdsec("pfsense/crowdsec_pf-logs.log", "pfsense-filterlog", pf));
   const KeyMap pan = {{"src_ip", "client_ip"},     {"src_port", "client_port"}, {"dst_ip", "server_ip"},
                       {"dst_port", "server_port"}, {"ip_proto", "protocol"},    {"action", "fields.vendor_action"},
-                      {"session_id", "conn_id"},   {"rule", "fields.rule"},     {"app", "fields.app"},
-                      {"src_zone", "fields.from_zone"}, {"dst_zone", "fields.to_zone"}};
+                      {"session_id", "conn_id"},   {"rule", "fields.rule"},     {"app", "fields.app"}};
   report("panos/crowdsec_palo-alto-threat.log", crowdsec("panos/crowdsec_palo-alto-threat.log", "panos", pan));
 }
 
