@@ -84,7 +84,7 @@ const Rule kRules[] = {
     // --- 35: runtime-specific English
     {R"(Unexpected end of file from server|header parser received no bytes|unexpected end of stream|EOF reached while reading|EOFException|\bEOFError\b|end of file reached|fixed content-length: \d+, bytes received|IncompleteRead|No data received\.|closed unexpectedly|unexpected EOF|: EOF(?:$|\s|"|'))",
      "eof", 35, "", N, N, ""},
-    {R"(Read timed out|connect timed out|Timeout was reached|HttpTimeoutException|HttpConnectTimeoutException|ReadTimeout|ConnectTimeout|TimeoutError|The operation has timed out|UND_ERR_CONNECT_TIMEOUT|UND_ERR_HEADERS_TIMEOUT|HeadersTimeoutError|request timed out)",
+    {R"(Read timed out|connect timed out|Timeout was reached|HttpTimeoutException|HttpConnectTimeoutException|ReadTimeout(?:Error|Exception)?:|ReadTimeoutError|ConnectTimeout(?:Error|Exception)|Net::ReadTimeout|Net::OpenTimeout|\bTimeoutError\b|The operation has timed out|UND_ERR_CONNECT_TIMEOUT|UND_ERR_HEADERS_TIMEOUT|HeadersTimeoutError|request timed out)",
      "timeout", 35, "", N, N, ""},
     {R"(stream was reset|GOAWAY|RST_STREAM|HTTP/2 stream \d+ was not closed cleanly|StreamResetException)", "other", 35,
      "", N, N, ""},

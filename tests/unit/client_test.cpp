@@ -364,6 +364,7 @@ TEST(ClientFixtures, NormalLinesNeverBecomeFailures) {
       "2026-11-23 20:34:33,200 DEBUG [main] c.e.Pool - connection reset by peer counter=0\n"
       "2026-11-23 20:34:33,300 INFO [main] c.e.Client - GET https://api.example.com/v1 -> 200 in 8 ms\n"
       "2026-11-23 20:34:33,400 WARN [main] c.e.Cache - cache miss ratio 0.4\n"
+      "2026-11-23 20:34:33,450 INFO [main] c.e.Http - client configured: ConnectTimeout=5s ReadTimeout=30s retries=3\n"
       "2026-11-23 20:34:33,500 INFO [main] c.e.Client - POST https://api.example.com/v1/orders -> 201 in 31 ms\n";
   ParsedText r = parse_with("client-app-log", text);
   for (const Event& e : r.events) EXPECT_NE(e.category, "client-failure") << e.raw;
