@@ -127,18 +127,18 @@ class ApacheAccessFile : public FileParser {
         ev.host.assign(sp.vhost);
       }
     }
-    if (!sp.clf.user.empty() && sp.clf.user != "-") ev.fields.add("user", sp.clf.user);
+    if (!sp.clf.user.empty() && sp.clf.user != "-") web::add_text(ev.fields, "user", sp.clf.user);
     if (sp.shape == Shape::ssl_request) {
-      ev.fields.add("tls_protocol", sp.tls_protocol);
-      ev.fields.add("tls_cipher", sp.tls_cipher);
+      web::add_text(ev.fields, "tls_protocol", sp.tls_protocol);
+      web::add_text(ev.fields, "tls_cipher", sp.tls_cipher);
     }
     // Combined trailer: "REFERER" "USER-AGENT" then anything (X-Forwarded-For, %D, ...).
     std::string_view r = sp.rest, tok;
     if (sp.shape == Shape::combined || sp.shape == Shape::vhost) {
-      if (next_token(r, tok) && !tok.empty() && tok != "-") ev.fields.add("referrer", tok);
-      if (next_token(r, tok) && !tok.empty() && tok != "-") ev.fields.add("user_agent", tok);
+      if (next_token(r, tok) && !tok.empty() && tok != "-") web::add_text(ev.fields, "referrer", tok);
+      if (next_token(r, tok) && !tok.empty() && tok != "-") web::add_text(ev.fields, "user_agent", tok);
       r = trim(r);
-      if (!r.empty()) ev.fields.add("trailing", r);
+      if (!r.empty()) web::add_text(ev.fields, "trailing", r);
     }
     std::string_view cat = web::category_for_status(ev.status);
     if (!http && web::looks_like_tls_hello(sp.clf.request)) cat = "tls-to-plain-port";

@@ -26,8 +26,9 @@ constexpr size_t kMaxTok = 32;
 
 // Splits on single spaces; "quoted" tokens may contain spaces (backslash escapes skipped) and may
 // be followed directly by the next token (ALB writes `"-"1` in one documented sample).
-size_t tokenize(std::string_view s, std::array<std::string_view, kMaxTok>& tok) {
+size_t tokenize(std::string_view s, std::array<std::string_view, kMaxTok>& tok, uint32_t* quoted = nullptr) {
   size_t n = 0, i = 0, len = s.size();
+  uint32_t q = 0;
   const char* p = s.data();
   while (n < kMaxTok) {
     while (i < len && p[i] == ' ') ++i;
@@ -38,6 +39,7 @@ size_t tokenize(std::string_view s, std::array<std::string_view, kMaxTok>& tok) 
         if (p[j] == '\\' && j + 1 < len) ++j;
         ++j;
       }
+      if (j < len) q |= uint32_t(1) << n;  // closed quote: the token is surrounded by '"' in memory
       tok[n++] = s.substr(i + 1, j - i - 1);
       i = j + 1;
     } else {
@@ -47,6 +49,7 @@ size_t tokenize(std::string_view s, std::array<std::string_view, kMaxTok>& tok) 
       i = j;
     }
   }
+  if (quoted) *quoted = q;
   return n;
 }
 
@@ -122,7 +125,7 @@ class AwsLbFile : public FileParser {
   void record(const Record& rec, Emitter& out) override {
     std::string_view l = rec.text;
     if (l.empty() || trim(l).empty()) return;
-    size_t n = tokenize(l, tok_);
+    size_t n = tokenize(l, tok_, &quoted_);
     if (n >= 3 && tok_[0] == "tls" && (tok_[1] == "1.0" || tok_[1] == "2.0")) return nlb(n, out);
     if (n >= 11 && l[0] >= '0' && l[0] <= '9') return classic(n, out);
     if (n >= 12 && !l.empty() && l[0] >= 'a' && l[0] <= 'z') return alb(n, out);
@@ -134,32 +137,31 @@ class AwsLbFile : public FileParser {
   // `o` is the index of client:port.
   bool common(size_t o, size_t n, Event& ev, bool& never, bool& target_answered) {
     web::split_addr(tok_[o], ev.client_ip, ev.client_port);
-    if (!is_dash(tok_[o + 1])) ev.fields.add("target", tok_[o + 1]);
+    if (!is_dash(tok_[o + 1])) web::add_text(ev.fields, "target", tok_[o + 1]);
     int64_t t[3];
     never = false;
     int64_t sum = 0;
-    static constexpr std::string_view kNames[3] = {"request_processing_time", "target_processing_time",
-                                                   "response_processing_time"};
     for (int k = 0; k < 3; ++k) {
       bool nv;
       if (!web::seconds_to_us(tok_[o + 2 + k], t[k], nv)) return false;
       never |= nv;
       if (!nv) sum += t[k];
-      ev.fields.add(kNames[k], tok_[o + 2 + k]);
     }
+    // "request target response" processing times in seconds, as written (one span of the line).
+    const char* b = tok_[o + 2].data();
+    web::add_text(ev.fields, "times", std::string_view(b, size_t(tok_[o + 4].data() + tok_[o + 4].size() - b)));
     if (!never) ev.duration_us = sum;
     if (!web::parse_int_or_dash(tok_[o + 5], ev.status)) return false;
     int64_t ts;
     if (!web::parse_int_or_dash(tok_[o + 6], ts)) return false;
     target_answered = ts != kNull;
-    if (target_answered) ev.fields.add("target_status", ts);
-    int64_t rb;
-    if (web::parse_int_or_dash(tok_[o + 7], rb) && rb != kNull) ev.fields.add("received_bytes", rb);
+    if (target_answered) web::add_number_token(ev.fields, "target_status", tok_[o + 6]);
+    if (!is_dash(tok_[o + 7])) web::add_number_token(ev.fields, "received_bytes", tok_[o + 7]);
     web::parse_int_or_dash(tok_[o + 8], ev.bytes);
     if (n > o + 9) split_lb_request(tok_[o + 9], ev);
-    if (n > o + 10 && !is_dash(tok_[o + 10])) ev.fields.add("user_agent", tok_[o + 10]);
-    if (n > o + 11 && !is_dash(tok_[o + 11])) ev.fields.add("tls_cipher", tok_[o + 11]);
-    if (n > o + 12 && !is_dash(tok_[o + 12])) ev.fields.add("tls_protocol", tok_[o + 12]);
+    if (n > o + 10 && !is_dash(tok_[o + 10])) addf(ev, "user_agent", o + 10);
+    if (n > o + 11 && !is_dash(tok_[o + 11])) web::add_text(ev.fields, "tls_cipher", tok_[o + 11]);
+    if (n > o + 12 && !is_dash(tok_[o + 12])) web::add_text(ev.fields, "tls_protocol", tok_[o + 12]);
     return true;
   }
 
@@ -171,22 +173,21 @@ class AwsLbFile : public FileParser {
       ev.message.assign("ALB line with an unreadable time");
       return;
     }
-    ev.fields.add("type", tok_[0]);
-    ev.fields.add("elb", tok_[2]);
+    if (tok_[0] != "http" && tok_[0] != "https") web::add_text(ev.fields, "type", tok_[0]);  // h2, ws, wss, grpcs
+    web::add_text(ev.fields, "elb", tok_[2]);
     bool never = false, answered = false;
     if (!common(3, n, ev, never, answered)) {
       ev.category.assign("error");
       ev.message.assign("ALB line with unreadable timings or status");
       return;
     }
-    if (n > 16 && !is_dash(tok_[16])) ev.fields.add("target_group", tok_[16]);
     if (n > 17 && !is_dash(tok_[17])) ev.request_id.assign(tok_[17]);
     if (n > 18 && !is_dash(tok_[18])) {
-      ev.fields.add("sni", tok_[18]);
       if (ev.host.empty()) ev.host.assign(tok_[18]);
+      else if (ev.host != tok_[18]) addf(ev, "sni", 18);
     }
     if (n > 21) {
-      ev.fields.add("request_creation_time", tok_[21]);
+      web::add_text(ev.fields, "request_creation_time", tok_[21]);
       // -1 timings: the request's real duration is response time - creation time.
       if (never) {
         CivilTime c;
@@ -198,13 +199,14 @@ class AwsLbFile : public FileParser {
         }
       }
     }
-    if (n > 22 && !is_dash(tok_[22])) ev.fields.add("actions", tok_[22]);
+    if (n > 22 && !is_dash(tok_[22]) && tok_[22] != "forward") addf(ev, "actions", 22);
     std::string_view error_reason = n > 24 ? tok_[24] : std::string_view{};
-    if (!is_dash(error_reason)) ev.fields.add("error_reason", error_reason);
-    if (n > 25 && !is_dash(tok_[25])) ev.fields.add("targets", tok_[25]);
-    if (n > 26 && !is_dash(tok_[26])) ev.fields.add("target_statuses", tok_[26]);
-    if (n > 27 && !is_dash(tok_[27])) ev.fields.add("classification", tok_[27]);
-    if (n > 28 && !is_dash(tok_[28])) ev.fields.add("classification_reason", tok_[28]);
+    if (!is_dash(error_reason)) addf(ev, "error_reason", 24);
+    // Target lists only when they say more than target / target_status (retries, several targets).
+    if (n > 25 && !is_dash(tok_[25]) && tok_[25] != tok_[4]) addf(ev, "targets", 25);
+    if (n > 26 && !is_dash(tok_[26]) && tok_[26] != tok_[9]) addf(ev, "target_statuses", 26);
+    if (n > 27 && !is_dash(tok_[27])) addf(ev, "classification", 27);
+    if (n > 28 && !is_dash(tok_[28])) addf(ev, "classification_reason", 28);
     if (n > 29 && !is_dash(tok_[29])) ev.conn_id.assign(tok_[29]);
     if (never) ev.fields.add_bool("not_dispatched", true);
     ev.category.assign(lb_category(ev.status, answered, never, error_reason));
@@ -218,7 +220,7 @@ class AwsLbFile : public FileParser {
       ev.message.assign("ELB line with an unreadable time");
       return;
     }
-    ev.fields.add("elb", tok_[1]);
+    web::add_text(ev.fields, "elb", tok_[1]);
     bool never = false, answered = false;
     if (!common(2, n, ev, never, answered)) {
       ev.category.assign("error");
@@ -247,28 +249,35 @@ class AwsLbFile : public FileParser {
     ev.role = Role::proxy;
     ev.protocol.assign("tls");
     resolve_utc(tok_[2], ev, *ctx_.time);
-    ev.fields.add("type", "tls");
-    ev.fields.add("version", tok_[1]);
-    ev.fields.add("elb", tok_[3]);
+    web::add_text(ev.fields, "type", "tls");
+    web::add_text(ev.fields, "version", tok_[1]);
+    web::add_text(ev.fields, "elb", tok_[3]);
     ev.conn_id.assign(tok_[4]);
     web::split_addr(tok_[5], ev.client_ip, ev.client_port);
     web::split_addr(tok_[6], ev.server_ip, ev.server_port);
     int64_t ms;
     if (parse_int(tok_[7], ms)) ev.duration_us = ms * 1000;
-    if (!is_dash(tok_[8])) ev.fields.add("tls_handshake_ms", tok_[8]);
+    if (!is_dash(tok_[8])) web::add_text(ev.fields, "tls_handshake_ms", tok_[8]);
     int64_t rb;
     if (parse_int(tok_[9], rb)) ev.fields.add("received_bytes", rb);
     parse_int(tok_[10], ev.bytes);
     bool alert = !is_dash(tok_[11]);
-    if (alert) ev.fields.add("tls_alert", tok_[11]);
-    if (n > 14 && !is_dash(tok_[14])) ev.fields.add("tls_cipher", tok_[14]);
-    if (n > 15 && !is_dash(tok_[15])) ev.fields.add("tls_protocol", tok_[15]);
+    if (alert) web::add_text(ev.fields, "tls_alert", tok_[11]);
+    if (n > 14 && !is_dash(tok_[14])) web::add_text(ev.fields, "tls_cipher", tok_[14]);
+    if (n > 15 && !is_dash(tok_[15])) web::add_text(ev.fields, "tls_protocol", tok_[15]);
     if (n > 17 && !is_dash(tok_[17])) ev.host.assign(tok_[17]);
     ev.category.assign(alert ? "tls-handshake-failed" : "conn-closed");
   }
 
+  // Adds token i as a text field, with no copy when it was a closed "quoted" token.
+  void addf(Event& ev, std::string_view key, size_t i) {
+    if (quoted_ & (uint32_t(1) << i)) web::add_quoted(ev.fields, key, tok_[i]);
+    else web::add_text(ev.fields, key, tok_[i]);
+  }
+
   ParseContext ctx_;
   std::array<std::string_view, kMaxTok> tok_{};
+  uint32_t quoted_ = 0;
 };
 
 enum class LbShape { none, alb, classic, nlb };

@@ -95,21 +95,21 @@ class TraefikFile : public FileParser {
     web::split_request_line(p.request, ev);
     web::parse_int_or_dash(p.status, ev.status);
     web::parse_int_or_dash(p.bytes, ev.bytes);
-    if (!p.user.empty() && p.user != "-") ev.fields.add("user", p.user);
+    if (!p.user.empty() && p.user != "-") web::add_text(ev.fields, "user", p.user);
     TraefikTail tail;
     split_tail(rest, tail);
-    if (!tail.referer.empty() && tail.referer != "-") ev.fields.add("referrer", tail.referer);
-    if (!tail.ua.empty() && tail.ua != "-") ev.fields.add("user_agent", tail.ua);
+    if (!tail.referer.empty() && tail.referer != "-") web::add_text(ev.fields, "referrer", tail.referer);
+    if (!tail.ua.empty() && tail.ua != "-") web::add_text(ev.fields, "user_agent", tail.ua);
     if (tail.full) {
       int64_t c;
       if (parse_int(tail.count, c)) ev.fields.add("request_count", c);
-      if (!tail.router.empty() && tail.router != "-") ev.fields.add("router", tail.router);
+      if (!tail.router.empty() && tail.router != "-") web::add_text(ev.fields, "router", tail.router);
       if (!tail.url.empty() && tail.url != "-") {
-        ev.fields.add("service_url", tail.url);
+        web::add_text(ev.fields, "service_url", tail.url);
         size_t scheme = tail.url.find("://");
         if (scheme != std::string_view::npos) {
           std::string_view hp = tail.url.substr(scheme + 3);
-          ev.fields.add("target", hp.substr(0, hp.find('/')));
+          web::add_text(ev.fields, "target", hp.substr(0, hp.find('/')));
         }
       }
       parse_ms_suffix(tail.duration, ev.duration_us);
@@ -164,7 +164,7 @@ class TraefikFile : public FileParser {
       } else if (key == "ClientHost") {
         client_host = s;
       } else if (key == "ClientUsername") {
-        if (s != "-" && !s.empty()) ev.fields.add("user", s);
+        if (s != "-" && !s.empty()) web::add_text(ev.fields, "user", s);
       } else if (key == "DownstreamStatus") {
         ev.status = num(s);
       } else if (key == "DownstreamContentSize") {
@@ -192,32 +192,32 @@ class TraefikFile : public FileParser {
         int64_t p;
         if (parse_int(s, p)) ev.server_port = p;
       } else if (key == "RouterName") {
-        ev.fields.add("router", s);
+        web::add_text(ev.fields, "router", s);
       } else if (key == "ServiceName") {
-        ev.fields.add("service", s);
+        web::add_text(ev.fields, "service", s);
       } else if (key == "ServiceAddr") {
-        ev.fields.add("target", s);
+        web::add_text(ev.fields, "target", s);
       } else if (key == "ServiceURL") {
-        ev.fields.add("service_url", s);
+        web::add_text(ev.fields, "service_url", s);
       } else if (key == "StartUTC") {
         start_utc = s;
       } else if (key == "time") {
         time_field = s;
       } else if (key == "TLSVersion") {
-        ev.fields.add("tls_protocol", s);
+        web::add_text(ev.fields, "tls_protocol", s);
       } else if (key == "TLSCipher") {
-        ev.fields.add("tls_cipher", s);
+        web::add_text(ev.fields, "tls_cipher", s);
       } else if (key == "RetryAttempts") {
         int64_t r = num(s);
         if (r > 0) ev.fields.add("retries", r);
       } else if (key == "RequestCount") {
         ev.fields.add("request_count", num(s));
       } else if (key == "entryPointName") {
-        ev.fields.add("entrypoint", s);
+        web::add_text(ev.fields, "entrypoint", s);
       } else if (key == "trace_id" || key == "TraceId" || key == "request_X-Request-Id") {
         ev.request_id.assign(s);
       } else if (key == "request_User-Agent") {
-        ev.fields.add("user_agent", s);
+        web::add_text(ev.fields, "user_agent", s);
       } else if (key == "level") {
         ev.severity.assign(s);
       }
@@ -229,7 +229,7 @@ class TraefikFile : public FileParser {
     }
     if (ev.host.empty() && !req_addr.empty()) ev.host.assign(req_addr);
     if (ev.client_ip.empty() && !client_host.empty()) ev.client_ip.assign(client_host);
-    if (!client_host.empty() && client_host.find(',') != std::string_view::npos) ev.fields.add("client_host", client_host);
+    if (!client_host.empty() && client_host.find(',') != std::string_view::npos) web::add_text(ev.fields, "client_host", client_host);
     CivilTime t;
     std::string_view ts = !start_utc.empty() ? start_utc : time_field;
     if (!ts.empty() && parse_iso8601(ts, t)) {

@@ -399,37 +399,37 @@ void W3cFile::record(const Record& rec, Emitter& out) {
       case Field::cs_version: ev.protocol.assign(v); break;
       case Field::sc_status: parse_int(v, ev.status); break;
       case Field::sc_substatus:
-        if (v != "0") ev.fields.add("substatus", v);
+        if (v != "0") web::add_text(ev.fields, "substatus", v);
         break;
       case Field::sc_win32_status:
         if (v != "0") {
-          ev.fields.add("win32_status", v);
+          web::add_text(ev.fields, "win32_status", v);
           parse_int(v, win32);
         }
         break;
       case Field::sc_bytes: parse_int(v, ev.bytes); break;
-      case Field::cs_bytes: ev.fields.add("cs_bytes", v); break;
+      case Field::cs_bytes: web::add_text(ev.fields, "cs_bytes", v); break;
       case Field::time_taken_ms: {
         int64_t ms;
         if (parse_int(v, ms)) ev.duration_us = ms * 1000;
         break;
       }
       case Field::cs_host: ev.host.assign(v); break;
-      case Field::user_agent: ev.fields.add("user_agent", v); break;
-      case Field::referer: ev.fields.add("referrer", v); break;
+      case Field::user_agent: web::add_text(ev.fields, "user_agent", v); break;
+      case Field::referer: web::add_text(ev.fields, "referrer", v); break;
       case Field::cookie: break;  // large and private; not needed for correlation
-      case Field::username: ev.fields.add("user", v); break;
-      case Field::sitename: ev.fields.add("site", v); break;
-      case Field::computername: ev.fields.add("computer", v); break;
+      case Field::username: web::add_text(ev.fields, "user", v); break;
+      case Field::sitename: web::add_text(ev.fields, "site", v); break;
+      case Field::computername: web::add_text(ev.fields, "computer", v); break;
       case Field::s_reason:
         reason = v;
-        ev.fields.add("reason", v);
+        web::add_text(ev.fields, "reason", v);
         break;
-      case Field::s_queuename: ev.fields.add("queue", v); break;
-      case Field::s_siteid: ev.fields.add("site_id", v); break;
-      case Field::streamid: ev.fields.add("stream_id", v); break;
-      case Field::x_forwarded_for: ev.fields.add("x_forwarded_for", v); break;
-      case Field::other: ev.fields.add(lay->names[i], v); break;
+      case Field::s_queuename: web::add_text(ev.fields, "queue", v); break;
+      case Field::s_siteid: web::add_text(ev.fields, "site_id", v); break;
+      case Field::streamid: web::add_text(ev.fields, "stream_id", v); break;
+      case Field::x_forwarded_for: web::add_text(ev.fields, "x_forwarded_for", v); break;
+      case Field::other: web::add_text(ev.fields, lay->names[i], v); break;
     }
   }
   if (!stem.empty()) {
@@ -439,7 +439,7 @@ void W3cFile::record(const Record& rec, Emitter& out) {
       ev.path.append(query);
     }
   } else if (!query.empty()) {
-    ev.fields.add("query", query);
+    web::add_text(ev.fields, "query", query);
   }
   if (!have_date && date_y_) {
     t.year = date_y_;

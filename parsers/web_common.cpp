@@ -1,6 +1,7 @@
 #include "web_common.h"
 
 #include <array>
+#include <cstring>
 #include <utility>
 
 #include "rstscope/text.h"
@@ -116,6 +117,54 @@ void split_addr(std::string_view s, std::string& ip, int64_t& port) {
   split_host_port(s, h, p);
   ip.assign(h);
   if (p >= 0) port = p;
+}
+
+bool plain_ascii(std::string_view s) {
+  const char* p = s.data();
+  size_t n = s.size(), i = 0;
+  constexpr uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t w;
+    std::memcpy(&w, p + i, 8);
+    if (w & kHigh) return false;                     // a byte >= 0x80
+    if ((w - 0x20 * kOnes) & ~w & kHigh) return false;  // a byte < 0x20
+    if ((w + kOnes) & kHigh) return false;           // 0x7f
+    uint64_t q = w ^ (0x22 * kOnes), b = w ^ (0x5c * kOnes);
+    if (((q - kOnes) & ~q & kHigh) | ((b - kOnes) & ~b & kHigh)) return false;  // '"' or '\\'
+  }
+  for (; i < n; ++i) {
+    unsigned char c = static_cast<unsigned char>(p[i]);
+    if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') return false;
+  }
+  return true;
+}
+
+void add_text(FieldWriter& f, std::string_view key, std::string_view value) {
+  if (!plain_ascii(value)) {
+    f.add(key, value);
+    return;
+  }
+  thread_local std::string scratch;
+  scratch.clear();
+  scratch.push_back('"');
+  scratch.append(value);
+  scratch.push_back('"');
+  f.add_raw(key, scratch);
+}
+
+void add_quoted(FieldWriter& f, std::string_view key, std::string_view inner) {
+  if (!plain_ascii(inner)) {
+    f.add(key, inner);
+    return;
+  }
+  f.add_raw(key, std::string_view(inner.data() - 1, inner.size() + 2));
+}
+
+void add_number_token(FieldWriter& f, std::string_view key, std::string_view digits) {
+  bool num = !digits.empty() && digits.size() < 19 && digits[0] != '0';
+  for (char c : digits) num &= c >= '0' && c <= '9';
+  if (num || digits == "0") f.add_raw(key, digits);
+  else add_text(f, key, digits);
 }
 
 bool path_mentions(std::string_view path, std::string_view needle) { return icontains(path, needle); }

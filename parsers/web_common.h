@@ -49,6 +49,18 @@ bool seconds_to_us(std::string_view s, int64_t& us, bool& never);
 // "1.2.3.4:80" / "[::1]:80" / "host" -> ip (assigned) and port (kNull when absent); "-" -> nothing.
 void split_addr(std::string_view s, std::string& ip, int64_t& port);
 
+// FieldWriter::add for string values that are usually plain printable ASCII: those are copied
+// with one memcpy instead of going through the per-byte JSON escaper; anything else falls back
+// to FieldWriter::add. Same JSON either way.
+void add_text(FieldWriter& f, std::string_view key, std::string_view value);
+// As add_text for a value that was "quoted" in the record: `inner` must be immediately preceded
+// and followed by '"' in memory; a plain value is then added with no copy at all.
+void add_quoted(FieldWriter& f, std::string_view key, std::string_view inner);
+// A token that is all digits goes in as a JSON number without conversion; else as text.
+void add_number_token(FieldWriter& f, std::string_view key, std::string_view digits);
+// True when `s` needs no JSON escaping (printable ASCII, no '"' or '\\'); 8 bytes per step.
+bool plain_ascii(std::string_view s);
+
 // Does `s` contain `needle` ignoring ASCII case.
 bool path_mentions(std::string_view path, std::string_view needle);
 

@@ -383,8 +383,9 @@ TEST(WebAgreement, CrowdsecAlb) {
     a.check("tls_cipher", dash(get(o, "ssl_cipher")), ev->fields.lookup("tls_cipher"));
     a.check("tls_protocol", dash(get(o, "ssl_protocol")), ev->fields.lookup("tls_protocol"));
     a.check("error_reason", dash(get(o, "error_reason")), ev->fields.lookup("error_reason"));
-    a.check("rpt", get(o, "request_processing_time"), ev->fields.lookup("request_processing_time"));
-    a.check("tpt", get(o, "target_processing_time"), ev->fields.lookup("target_processing_time"));
+    a.check("times", get(o, "request_processing_time") + " " + get(o, "target_processing_time") + " " +
+                         get(o, "response_processing_time"),
+            ev->fields.lookup("times"));
     if (present(o, "conn_trace_id")) a.check("conn_trace_id", get(o, "conn_trace_id"), ev->conn_id);
   }
   a.report(rel);
