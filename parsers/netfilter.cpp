@@ -6,6 +6,8 @@
 // between the kernel/uptime header and that point. The action comes from the prefix words
 // (DROP/BLOCK/DENY, REJECT, ACCEPT/ALLOW/ACC/PASS, Ubiquiti "-D]"/"-A]"/"-R]" suffixes), since
 // the kernel line itself never says what the rule did.
+#include <cstdio>
+
 #include "firewall_common.h"
 #include "rstscope/parser.h"
 #include "rstscope/text.h"
@@ -16,6 +18,33 @@ namespace {
 
 inline bool alnum(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+// journalctl -o export: "KEY=value" field lines ("__REALTIME_TIMESTAMP=...", "_HOSTNAME=...",
+// "MESSAGE=..."); upper-case key of letters, digits and '_'.
+bool journal_field(std::string_view l, std::string_view& key, std::string_view& value) {
+  size_t eq = l.find('=');
+  if (eq == std::string_view::npos || eq == 0 || eq > 64) return false;
+  for (size_t i = 0; i < eq; ++i) {
+    char c = l[i];
+    if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')) return false;
+  }
+  key = l.substr(0, eq);
+  value = l.substr(eq + 1);
+  return true;
+}
+
+// journalctl -o json: the value of a top-level string member (no unescaping; kernel text has none).
+std::string_view json_member(std::string_view l, std::string_view key) {
+  size_t k = l.find(key);
+  if (k == std::string_view::npos) return {};
+  std::string_view r = l.substr(k + key.size());
+  size_t q = r.find('"');
+  if (q == std::string_view::npos) return {};
+  r = r.substr(q + 1);
+  size_t end = 0;
+  while (end < r.size() && r[end] != '"') end += r[end] == '\\' ? 2 : 1;
+  return r.substr(0, std::min(end, r.size()));
 }
 
 // Position of the packet part ("IN=" / "OUT="), npos when the line has none.
@@ -100,8 +129,24 @@ class NetfilterFile : public FileParser {
   void record(const Record& rec, Emitter& out) override {
     if (trim(rec.text).empty()) return;  // blank lines are neither events nor garbage
     std::string_view l = rec.text;
+    int64_t journal_us = kNull;
+    std::string_view jkey, jval;
+    if (!l.empty() && l[0] == '{' && l.find("\"MESSAGE\"") != std::string_view::npos) {
+      // journalctl -o json
+      int64_t us;
+      if (fw::parse_uint(json_member(l, "\"__REALTIME_TIMESTAMP\""), us)) journal_us = us;
+      l = json_member(l, "\"MESSAGE\"");
+    } else if (journal_field(l, jkey, jval)) {
+      // journalctl -o export: remember the entry's time, parse its MESSAGE, ignore other fields.
+      int64_t us;
+      if (jkey == "__REALTIME_TIMESTAMP" && fw::parse_uint(jval, us)) pending_us_ = us;
+      if (jkey != "MESSAGE") return;
+      l = jval;
+      journal_us = pending_us_;
+    }
     size_t at = packet_start(l);
     if (at == std::string_view::npos) {
+      if (journal_us != kNull) return;  // another journal entry (not a packet log)
       out.unparsed("no netfilter IN=/OUT= packet fields");
       return;
     }
@@ -113,11 +158,21 @@ class NetfilterFile : public FileParser {
     }
     Event& ev = out.event();
     ev.role = Role::firewall;
+    if (journal_us != kNull) {
+      CivilTime c;
+      char buf[24];
+      int n = std::snprintf(buf, sizeof buf, "%lld.%06lld", static_cast<long long>(journal_us / 1000000),
+                            static_cast<long long>(journal_us % 1000000));
+      if (n > 0 && parse_epoch(std::string_view(buf, static_cast<size_t>(n)), c)) {
+        ev.ts_raw.assign(buf, static_cast<size_t>(n));
+        ctx_.time->resolve(c, ev);
+      }
+    }
     // Header: syslog / journal prefix, or dmesg "[uptime]", or Proxmox "VMID LEVEL CHAIN CLF-time".
     syslog::Prefix p;
     std::string_view rest = head;
     if (syslog::split(head, p)) {
-      if (p.has_time) {
+      if (p.has_time && ev.ts == kNull) {
         ev.ts_raw.assign(p.time_text);
         ctx_.time->resolve(p.time, ev);
       }
@@ -241,6 +296,7 @@ class NetfilterFile : public FileParser {
 
  private:
   ParseContext ctx_;
+  int64_t pending_us_ = kNull;  // journal export: __REALTIME_TIMESTAMP of the current entry
 };
 
 class NetfilterParser : public Parser {
@@ -254,6 +310,11 @@ class NetfilterParser : public Parser {
   Score sniff(const SniffInput& in) const override {
     int hits = 0, total = 0;
     for (std::string_view l : in.lines) {
+      std::string_view k, v;
+      if (journal_field(l, k, v)) {
+        if (k != "MESSAGE") continue;  // journal export field lines do not count
+        l = v;
+      }
       ++total;
       size_t at = packet_start(l);
       if (at != std::string_view::npos && l.find("SRC=", at) != std::string_view::npos &&
@@ -297,6 +358,14 @@ class NetfilterParser : public Parser {
          "SRC=10.3.95.34 DST=10.3.94.12 LEN=60 TOS=0x10 PREC=0x00 TTL=62 ID=52883 DF PROTO=TCP SPT=36504 DPT=3306 "
          "SEQ=2315974272 ACK=0 WINDOW=64240 SYN ",
          {{"category", "fw-reject"}, {"ts", "2022-06-20T11:09:25.000Z"}, {"fields.chain", "PVEFW-HOST-IN"}}},
+        {"__CURSOR=s=1\n__REALTIME_TIMESTAMP=1700000000123456\n_HOSTNAME=gw\n"
+         "MESSAGE=[UFW BLOCK] IN=eth0 OUT= MAC=00:00 SRC=198.51.100.7 DST=10.0.0.5 LEN=40 TOS=0x00 PREC=0x00 TTL=50 "
+         "ID=1 PROTO=TCP SPT=51000 DPT=443 WINDOW=0 RES=0x00 ACK RST URGP=0\n_TRANSPORT=kernel",
+         {{"count", "1"}, {"ts", "2023-11-14T22:13:20.123Z"}, {"category", "fw-drop"}, {"fields.rst", "true"},
+          {"client_port", "51000"}}},
+        {"{\"__REALTIME_TIMESTAMP\":\"1700000000123456\",\"MESSAGE\":\"IPTABLES-REJECT: IN=eth0 OUT= SRC=198.51.100.7 "
+         "DST=10.0.0.5 LEN=60 PROTO=TCP SPT=51001 DPT=22 WINDOW=64240 RES=0x00 SYN URGP=0\",\"_HOSTNAME\":\"gw\"}",
+         {{"ts", "2023-11-14T22:13:20.123Z"}, {"category", "fw-reject"}, {"server_port", "22"}}},
         {"Jun  8 14:34:33 sd-126005 kernel: [50028442.088484] XX=enp1s0 OUT= MAC=00:08 SRC=195.54.160.107 "
          "DST=51.15.166.67 LEN=40 PROTO=TCP SPT=8080 DPT=8123 WINDOW=1024 RES=0x00 SYN URGP=0",
          {{"unparsed", "1"}}},
