@@ -365,8 +365,22 @@ Model load_model(SQLite::Database& db, int evidence_per_finding) {
     SQLite::Statement q(db, std::string("SELECT ") + kSettingCols +
                                 " FROM settings st LEFT JOIN sources ss ON ss.id = st.source_id "
                                 "WHERE st.status = 'assumed' ORDER BY st.component, st.key, st.listener, st.id");
-    while (q.executeStep()) m.assumed.push_back(read_setting(q, 0));
+    std::map<std::string, size_t> at;
+    while (q.executeStep()) {
+      SettingRow s = read_setting(q, 0);
+      std::string key = s.component + "\x1f" + s.key + "\x1f" + s.raw + "\x1f" + std::to_string(s.value) + "\x1f" +
+                        s.unit + "\x1f" + s.text + "\x1f" + s.note;
+      auto [it, fresh] = at.emplace(key, m.assumed.size());
+      if (fresh) m.assumed.push_back({s, {}});
+      auto& ls = m.assumed[it->second].listeners;
+      if (!s.listener.empty() && std::find(ls.begin(), ls.end(), s.listener) == ls.end()) ls.push_back(s.listener);
+    }
   }
+
+  m.ref_ts = m.window_first;
+  if (m.ref_ts == kNull)
+    for (const auto& s : m.sources_read)
+      if (s.first_ts != kNull && (m.ref_ts == kNull || s.first_ts < m.ref_ts)) m.ref_ts = s.first_ts;
 
   // Server-side events under the failure timeline: non-routine categories, bucketed.
   if (m.window_first != kNull) {
@@ -394,6 +408,10 @@ Model load_model(SQLite::Database& db, int evidence_per_finding) {
     }
   }
   return m;
+}
+
+std::string AssumedGroup::what() const {
+  return clean_text(setting.component + " " + setting.key + " = " + setting_value(setting));
 }
 
 }  // namespace rstscope::report

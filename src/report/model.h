@@ -89,6 +89,14 @@ struct UnexplainedGroup {
   std::map<std::string, int64_t> kinds;
 };
 
+// Assumed defaults with the same component, key, value and note, over all their listeners.
+struct AssumedGroup {
+  SettingRow setting;                  // the first of the group
+  std::vector<std::string> listeners;  // distinct, in order; empty when none applies
+  // "nginx client_max_body_size = 1 MiB" (clean text)
+  std::string what() const;
+};
+
 struct Count {
   std::string key;
   int64_t n = 0;
@@ -120,7 +128,9 @@ struct Model {
   std::vector<SourceRow> sources_read;      // status ok | partial
   std::vector<SourceRow> sources_other;     // unrecognised | unreadable | skipped | anything else
   std::vector<SourceRow> skewed;            // sources with a skew row
-  std::vector<SettingRow> assumed;          // settings with status 'assumed'
+  std::vector<AssumedGroup> assumed;        // settings with status 'assumed', grouped
+  // Reference for short times: the window start, else the earliest source time.
+  int64_t ref_ts = kNull;
   std::vector<FailurePoint> points;         // every client failure, time order
   static constexpr int kBuckets = 60;
   // Chart time axis: the window, widened to a minute when it is shorter than a second.

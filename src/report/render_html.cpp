@@ -24,8 +24,8 @@ h1{font-size:1.6rem;margin:.25rem 0}
 h2{font-size:1.2rem;border-bottom:2px solid var(--line);padding-bottom:.2rem;margin:2rem 0 .75rem}
 h3{font-size:1.05rem;margin:0 0 .3rem}
 a{color:var(--link)}
-nav{font-size:.9em;margin:.5rem 0}
-nav a{margin-right:1rem;white-space:nowrap}
+nav{font-size:.9em;margin:.5rem 0;display:flex;flex-wrap:wrap;gap:.2rem 1rem}
+nav a{white-space:nowrap}
 .window{color:var(--muted);margin:.25rem 0}
 .kpis{display:flex;flex-wrap:wrap;gap:.5rem 2rem;list-style:none;padding:0;margin:.75rem 0}
 .kpis li{color:var(--muted)}
@@ -43,6 +43,8 @@ pre{white-space:pre-wrap;overflow-wrap:anywhere;background:var(--card);border:1p
 .evidence .role{color:var(--muted);font-size:.8em;margin-right:.5rem;text-transform:uppercase}
 .evidence code{white-space:pre-wrap}
 .why{color:var(--muted);font-size:.85em;display:block}
+.tl{overflow-x:auto}
+.tl svg{min-width:34rem}
 table{border-collapse:collapse;width:100%;font-size:.9em}
 th,td{text-align:left;padding:.2rem .5rem;border-bottom:1px solid var(--line);vertical-align:top;overflow-wrap:anywhere}
 th{font-weight:600;background:var(--card)}
@@ -245,8 +247,10 @@ string evidence_list(const std::vector<EvidenceRow>& rows) {
   for (const auto& ev : rows) {
     out += "<li><span class=\"role\">" + h(ev.role) + "</span><span class=\"loc mono\">" + h(evidence_location(ev)) +
            "</span><code>" + h(evidence_text(ev)) + "</code>";
-    if (!ev.is_setting && ev.event.ts != kNull) out += " <span class=\"muted\">" + h(human_time(ev.event.ts)) + "</span>";
-    if (!ev.why.empty()) out += "<span class=\"why\">" + h(ev.why) + "</span>";
+    string why;
+    if (!ev.is_setting && ev.event.ts != kNull) why = human_time(ev.event.ts);
+    if (!ev.why.empty()) why += (why.empty() ? "" : " \xc2\xb7 ") + ev.why;
+    if (!why.empty()) out += "<span class=\"why\">" + h(why) + "</span>";
     out += "</li>";
   }
   return out + "</ul>";
@@ -284,7 +288,8 @@ std::string render_html(const Model& m, const ReportOptions& o) {
   // Header.
   out += "<header>\n<h1>rstscope incident report</h1>\n";
   if (m.window_first == kNull) {
-    out += "<p class=\"window\">No client failures in this timeline.</p>\n";
+    out += m.failures ? "<p class=\"window\">Incident window unknown: no client failure carries a time.</p>\n"
+                      : "<p class=\"window\">No client failures in this timeline.</p>\n";
   } else {
     out += "<p class=\"window\">Incident window " + h(human_time(m.window_first)) + " to " +
            h(short_time(m.window_last, m.window_first)) + " UTC (" + h(human_duration_us(m.window_last - m.window_first)) +
@@ -314,8 +319,8 @@ std::string render_html(const Model& m, const ReportOptions& o) {
 
   // Timeline.
   if (!m.points.empty()) {
-    out += "<section id=\"timeline\">\n<h2>Timeline</h2>\n" + legend(order) + "\n" + timeline_svg(m, ax, order) +
-           "\n</section>\n";
+    out += "<section id=\"timeline\">\n<h2>Timeline</h2>\n" + legend(order) + "\n<div class=\"tl\">" +
+           timeline_svg(m, ax, order) + "</div>\n</section>\n";
   }
 
   // Findings.
@@ -347,7 +352,7 @@ std::string render_html(const Model& m, const ReportOptions& o) {
       for (const auto& a : in.alternatives)
         alts += (alts.empty() ? "" : ", ") + h(a.cause_class) + " " + confidence_str(a.confidence);
       int64_t port = in.local_port != kNull ? in.local_port : in.client.client_port;
-      out += "<tr><td class=\"mono\">" + h(short_time(in.ts, m.window_first)) + "</td><td>" + h(in.kind) +
+      out += "<tr><td class=\"mono\">" + h(short_time(in.ts, m.ref_ts)) + "</td><td>" + h(in.kind) +
              "</td><td class=\"mono\">" + h(event_location(in.client)) + "</td><td class=\"n\">" + num(port) +
              "</td><td class=\"n\">" + confidence_str(in.confidence) + "</td><td>" + h(in.explanation) + "</td><td>" +
              alts + "</td></tr>";
@@ -435,10 +440,10 @@ std::string render_html(const Model& m, const ReportOptions& o) {
   }
   if (!m.assumed.empty()) {
     out += "<h2>Assumed defaults</h2>\n<ul>";
-    for (const auto& s : m.assumed) {
-      out += "<li>" + h(s.component + " " + s.key + " " + setting_value(s));
-      if (!s.listener.empty()) out += " on " + h(s.listener);
-      if (!s.note.empty()) out += " <span class=\"muted\">" + h(s.note) + "</span>";
+    for (const auto& g : m.assumed) {
+      out += "<li>" + h(g.what());
+      for (size_t i = 0; i < g.listeners.size(); ++i) out += (i ? ", " : " at ") + h(g.listeners[i]);
+      if (!g.setting.note.empty()) out += " <span class=\"muted\">" + h(g.setting.note) + "</span>";
       out += "</li>";
     }
     out += "</ul>\n";

@@ -255,15 +255,19 @@ std::string render_json(const Model& m, const ReportOptions& o) {
 
   j.key("assumed");
   j.begin_array();
-  for (const auto& s : m.assumed) {
+  for (const auto& g : m.assumed) {
+    const SettingRow& s = g.setting;
     j.begin_object();
     j.kv("component", s.component);
     j.kv("key", s.key);
-    j.kv_or_null("listener", s.listener);
     j.kv_or_null("raw", s.raw);
     j.kv_int("value", s.value);
     j.kv_or_null("unit", s.unit);
     j.kv_or_null("note", s.note);
+    j.key("listeners");
+    j.begin_array();
+    for (const auto& l : g.listeners) j.str(l);
+    j.end_array();
     j.end_object();
   }
   j.end_array();

@@ -34,10 +34,12 @@ std::string render_md(const Model& m, const ReportOptions& o) {
   std::string out;
   out += "# rstscope incident report\n\n";
   if (m.window_first == kNull) {
-    out += "No client failures in this timeline.\n\n";
+    out += m.failures ? "**Window:** unknown (no client failure carries a time)  \n" : "No client failures in this timeline.\n\n";
   } else {
     out += "**Window:** " + human_time(m.window_first) + " to " + short_time(m.window_last, m.window_first) +
            " UTC (" + human_duration_us(m.window_last - m.window_first) + ")  \n";
+  }
+  if (m.failures > 0) {
     int64_t in_findings = 0;
     for (const auto& f : m.findings) in_findings += int64_t(f.incidents.size());
     out += "**Client failures:** " + std::to_string(m.failures) + ", of which " + std::to_string(in_findings) +
@@ -141,10 +143,10 @@ std::string render_md(const Model& m, const ReportOptions& o) {
   }
   if (!m.assumed.empty()) {
     out += "## Assumed defaults\n\n";
-    for (const auto& s : m.assumed) {
-      out += "- " + md_escape(s.component + " " + s.key + " " + setting_value(s));
-      if (!s.listener.empty()) out += " on " + md_escape(s.listener);
-      if (!s.note.empty()) out += ": " + md_escape(s.note);
+    for (const auto& g : m.assumed) {
+      out += "- " + md_escape(g.what());
+      for (size_t i = 0; i < g.listeners.size(); ++i) out += (i ? ", " : " at ") + md_escape(g.listeners[i]);
+      if (!g.setting.note.empty()) out += ": " + md_escape(g.setting.note);
       out += "\n";
     }
     out += "\n";

@@ -108,10 +108,12 @@ std::string render_text(const Model& m, const ReportOptions& o) {
   // Window and headline.
   t.heading("Incident window");
   if (m.window_first == kNull) {
-    t.line("  no client failures in this timeline");
+    t.line(m.failures ? "  unknown: no client failure carries a time" : "  no client failures in this timeline");
   } else {
     t.line("  " + human_time(m.window_first) + " .. " + short_time(m.window_last, m.window_first) +
            " UTC (" + human_duration_us(m.window_last - m.window_first) + ")");
+  }
+  if (m.failures > 0) {
     std::string head = std::to_string(m.failures) + " client failure" + (m.failures == 1 ? "" : "s");
     int64_t in_findings = 0;
     for (const auto& f : m.findings) in_findings += int64_t(f.incidents.size());
@@ -142,7 +144,7 @@ std::string render_text(const Model& m, const ReportOptions& o) {
       t.line3(num, f.cause_class, class_sgr(f.cause_class), rest);
       t.line3("     confidence ", confidence_str(f.confidence) + " (" + confidence_word(f.confidence) + ")",
               f.confidence >= 0 ? conf_sgr(f.confidence) : nullptr,
-              "  " + span(f.first_ts, f.last_ts, m.window_first) +
+              "  " + span(f.first_ts, f.last_ts, m.ref_ts) +
                   (f.rule.empty() ? "" : "  rule " + clean_text(f.rule)));
       if (!f.title.empty() && f.title != f.explanation) t.para("     ", "", f.title);
       if (!f.explanation.empty()) t.para("     ", "", f.explanation);
@@ -182,7 +184,7 @@ std::string render_text(const Model& m, const ReportOptions& o) {
       t.para("  ", "",
              (g.target.empty() ? std::string("(unknown target)") : clean_text(g.target)) + ": " +
                  std::to_string(g.incidents.size()) + " failure" + (g.incidents.size() == 1 ? "" : "s") +
-                 " (" + kinds + "), " + span(g.first_ts, g.last_ts, m.window_first));
+                 " (" + kinds + "), " + span(g.first_ts, g.last_ts, m.ref_ts));
       const Incident& first = m.incidents[g.incidents.front()];
       t.line("     first: " + clean_text(event_location(first.client)));
       if (!first.explanation.empty()) t.para("     ", "", first.explanation);
@@ -214,7 +216,7 @@ std::string render_text(const Model& m, const ReportOptions& o) {
       t.line("  " + pad("path", pw) + "  " + pad("parser", 18) + pad("lines", 11) + "time span");
     for (const auto& s : m.sources_read) {
       std::string l = "  " + pad(clean_text(s.path), pw) + "  " + pad(clean_text(s.parser), 18) +
-                      pad(thousands(s.lines), 11) + span(s.first_ts, s.last_ts, m.window_first);
+                      pad(thousands(s.lines), 11) + span(s.first_ts, s.last_ts, m.ref_ts);
       if (s.status == "partial") l += "  partial";
       t.line(l);
     }
@@ -235,11 +237,19 @@ std::string render_text(const Model& m, const ReportOptions& o) {
   }
   if (!m.assumed.empty()) {
     t.heading("Assumed defaults (not in the bundle)");
-    for (const auto& s : m.assumed) {
-      std::string l = clean_text(s.component + " " + s.key + " " + setting_value(s));
-      if (!s.listener.empty()) l += " on " + clean_text(s.listener);
-      t.para("  - ", "", l + (s.note.empty() ? "" : ": " + s.note));
+    const size_t shown = std::min<size_t>(m.assumed.size(), 10);
+    for (size_t i = 0; i < shown; ++i) {
+      const AssumedGroup& g = m.assumed[i];
+      std::string l = g.what();
+      if (!g.listeners.empty()) {
+        l += " at " + clean_text(g.listeners.front());
+        if (g.listeners.size() > 1) l += " and " + std::to_string(g.listeners.size() - 1) + " more";
+      }
+      t.para("  - ", "", l + (g.setting.note.empty() ? "" : ": " + g.setting.note));
     }
+    if (m.assumed.size() > shown)
+      t.line("  and " + std::to_string(m.assumed.size() - shown) +
+             " more (table settings, status 'assumed')");
   }
 
   // Footer.
