@@ -210,6 +210,11 @@ class GoTlsParser : public Parser {
       if (l.find(kNeedle) != std::string_view::npos) ++hits;
     }
     if (!hits) return {};
+    // Caddy's zap JSON logs belong to the caddy parser (it decodes these lines too): stay below it.
+    bool caddy = false;
+    for (std::string_view l : in.lines)
+      if (!l.empty() && l[0] == '{' && l.find("\"logger\"") != std::string_view::npos) caddy = true;
+    if (caddy) return {60, "Go TLS handshake errors in zap JSON (Caddy)"};
     return {std::min(95, 50 + 45 * hits / total + 10), std::to_string(hits) + " of " + std::to_string(total) +
                                                            " lines are Go 'http: TLS handshake error' lines"};
   }
