@@ -1,0 +1,155 @@
+// `rstscope settings`: report over a DB built here with the timeline schema.
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <sstream>
+
+#include "config/defaults.h"
+#include "config/settings_report.h"
+#include "config_test_util.h"
+#include "timeline/schema.h"
+
+using namespace rstscope;
+using namespace rstscope::testing;
+
+namespace {
+
+struct TempDb {
+  std::filesystem::path dir;
+  std::string path;
+  TempDb() {
+    char tmpl[] = "/tmp/rstscope-config-XXXXXX";
+    char* d = mkdtemp(tmpl);
+    if (!d) throw std::runtime_error("mkdtemp failed");
+    dir = d;
+    path = (dir / "t.db").string();
+  }
+  ~TempDb() {
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+  }
+};
+
+// Writes settings as the lead's ingest does: read ones with their source_id, assumed with NULL.
+void insert(SQLite::Database& db, int64_t source_id, const std::vector<Setting>& ss) {
+  SQLite::Statement st(db,
+                       "INSERT INTO settings(source_id, component, scope, listener, key, raw, value, unit, text, line, "
+                       "status, note) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)");
+  for (const Setting& s : ss) {
+    st.reset();
+    if (s.assumed) st.bind(1); else st.bind(1, source_id);
+    st.bind(2, s.component);
+    st.bind(3, s.scope);
+    st.bind(4, s.listener);
+    st.bind(5, s.key);
+    st.bind(6, s.raw);
+    if (s.value == kNull) st.bind(7); else st.bind(7, s.value);
+    st.bind(8, s.unit);
+    st.bind(9, s.text);
+    st.bind(10, s.line);
+    st.bind(11, s.assumed ? "assumed" : "read");
+    st.bind(12, s.note);
+    st.exec();
+  }
+}
+
+void build(const std::string& path) {
+  SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+  db.exec(std::string(timeline::kCreateTables));
+  SQLite::Transaction tx(db);
+  db.exec("INSERT INTO sources(id, path, status) VALUES(1, 'edge/nginx/nginx.conf', 'ok'), "
+          "(2, 'edge/haproxy/haproxy.cfg', 'ok')");
+  ParsedText n = parse_config("config-nginx", "config/nginx/nginx.conf", "edge/nginx/nginx.conf");
+  insert(db, 1, n.settings);
+  ParsedText h = parse_config("config-haproxy", "config/haproxy/haproxy.cfg", "edge/haproxy/haproxy.cfg");
+  insert(db, 2, h.settings);
+  std::vector<Setting> alb = config::documented_defaults("aws-alb");
+  insert(db, 0, alb);
+  tx.commit();
+}
+
+}  // namespace
+
+TEST(SettingsReport, GroupsByListenerWithSourcesAndAssumed) {
+  TempDb t;
+  build(t.path);
+  std::ostringstream out;
+  int64_t n = config::print_settings(t.path, {}, out);
+  std::string s = out.str();
+  EXPECT_GT(n, 50);
+  size_t l443 = s.find("Listener 10.0.0.9:443\n");
+  size_t l80 = s.find("Listener *:80\n");
+  size_t none = s.find("Listener (none");
+  ASSERT_NE(l443, std::string::npos) << s;
+  ASSERT_NE(l80, std::string::npos);
+  ASSERT_NE(none, std::string::npos);
+  EXPECT_LT(l80, l443);    // sorted
+  EXPECT_GT(none, l443);   // "(no listener)" last
+  EXPECT_NE(s.find("edge/nginx/nginx.conf:47"), std::string::npos);
+  EXPECT_NE(s.find("30 s"), std::string::npos);
+  EXPECT_NE(s.find("assumed default"), std::string::npos);
+  EXPECT_NE(s.find("idle_timeout.timeout_seconds"), std::string::npos);
+}
+
+TEST(SettingsReport, FiltersAndJson) {
+  TempDb t;
+  build(t.path);
+  std::ostringstream out;
+  config::SettingsQuery q;
+  q.listener = "443";
+  q.component = "haproxy";
+  q.format = "json";
+  int64_t n = config::print_settings(t.path, q, out);
+  std::string s = out.str();
+  EXPECT_GT(n, 5);
+  EXPECT_NE(s.find("\"listener\": \"10.0.0.5:443\""), std::string::npos) << s;
+  EXPECT_EQ(s.find("\"component\": \"nginx\""), std::string::npos);
+  EXPECT_EQ(s.find("*:80"), std::string::npos);
+  EXPECT_NE(s.find("\"key\": \"tcp-request connection reject\""), std::string::npos);
+  EXPECT_NE(s.find("\"source\": \"edge/haproxy/haproxy.cfg\", \"line\": 23"), std::string::npos);
+  std::ostringstream none;
+  q.listener = "1";
+  q.format = "table";
+  EXPECT_EQ(config::print_settings(t.path, q, none), 0);
+  EXPECT_NE(none.str().find("No settings"), std::string::npos);
+}
+
+TEST(SettingsReport, NotATimelineDbIsAClearError) {
+  TempDb t;
+  { SQLite::Database db(t.path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE); db.exec("CREATE TABLE x(a)"); }
+  std::ostringstream out;
+  try {
+    config::print_settings(t.path, {}, out);
+    FAIL() << "expected an error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("no settings table"), std::string::npos);
+  }
+  EXPECT_ANY_THROW(config::print_settings(t.path + ".missing", {}, out));
+}
+
+TEST(SettingsReport, HumanValues) {
+  EXPECT_EQ(config::human_value(75000, "ms", ""), "75 s");
+  EXPECT_EQ(config::human_value(3600000, "ms", ""), "1 h");
+  EXPECT_EQ(config::human_value(250, "ms", ""), "250 ms");
+  EXPECT_EQ(config::human_value(10485760, "bytes", ""), "10 MiB");
+  EXPECT_EQ(config::human_value(kNull, "protocols", "TLSv1.2-TLSv1.3"), "TLSv1.2-TLSv1.3");
+  EXPECT_EQ(config::human_value(1, "bool", "on"), "on");
+}
+
+TEST(SettingsReport, CommandRunsOnTheBinary) {
+  std::string bin = RSTSCOPE_BINARY;
+  if (!std::filesystem::exists(bin)) GTEST_SKIP() << "rstscope binary not built: " << bin;
+  TempDb t;
+  build(t.path);
+  std::string cmd = bin + " settings " + t.path + " --listener '*:80' > " + (t.dir / "out.txt").string() + " 2>&1";
+  int rc = std::system(cmd.c_str());
+  EXPECT_EQ(rc, 0);
+  std::string out = read_file((t.dir / "out.txt").string());
+  EXPECT_NE(out.find("Listener *:80"), std::string::npos) << out;
+  EXPECT_EQ(out.find("Listener 10.0.0.9:443"), std::string::npos);
+  std::string help = bin + " settings --help > " + (t.dir / "help.txt").string() + " 2>&1";
+  EXPECT_EQ(std::system(help.c_str()), 0);
+  EXPECT_NE(read_file((t.dir / "help.txt").string()).find("Examples:"), std::string::npos);
+}
