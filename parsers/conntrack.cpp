@@ -47,6 +47,10 @@ bool parse_line(std::string_view l, Event* ev, TimeResolver* tr) {
   }
   std::string_view proto, pnum;
   if (!next_token(s, proto) || !next_token(s, pnum)) return false;
+  static constexpr std::string_view kProtos[] = {"tcp", "udp", "icmp", "icmpv6", "sctp", "dccp", "gre", "udplite", "unknown"};
+  bool known = false;
+  for (std::string_view k : kProtos) known = known || proto == k;
+  if (!known) return false;
   int64_t n;
   if (!fw::parse_uint(pnum, n)) return false;
   if (s.find("src=") == std::string_view::npos) return false;

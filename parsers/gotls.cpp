@@ -215,6 +215,8 @@ class GoTlsParser : public Parser {
     for (std::string_view l : in.lines)
       if (!l.empty() && l[0] == '{' && l.find("\"logger\"") != std::string_view::npos) caddy = true;
     if (caddy) return {60, "Go TLS handshake errors in zap JSON (Caddy)"};
+    // A few such lines inside another Go program's log (Traefik ...) leave the file to that parser.
+    if (hits * 4 < total) return {30, std::to_string(hits) + " of " + std::to_string(total) + " lines are Go TLS handshake errors"};
     return {std::min(95, 50 + 45 * hits / total + 10), std::to_string(hits) + " of " + std::to_string(total) +
                                                            " lines are Go 'http: TLS handshake error' lines"};
   }

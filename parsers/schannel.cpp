@@ -414,7 +414,7 @@ class SchannelParser : public Parser {
         shape = true;
     }
     if (!shape) return {};
-    return {schannel ? 90 : 40, schannel ? "Windows event export with Schannel events" : "Windows event export"};
+    return {schannel ? 90 : 25, schannel ? "Windows event export with Schannel events" : "Windows event export"};
   }
   std::unique_ptr<FileParser> open(const ParseContext& ctx) const override {
     return std::make_unique<SchannelFile>(ctx);

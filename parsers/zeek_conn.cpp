@@ -257,27 +257,19 @@ class ZeekConnParser : public Parser {
   }
   Role role() const override { return Role::firewall; }
   Score sniff(const SniffInput& in) const override {
-    int hits = 0, total = 0;
-    bool header = false;
     for (std::string_view l : in.lines) {
-      ++total;
-      if (starts_with(l, "#path") && l.find("conn") != std::string_view::npos) header = true;
       if (starts_with(l, "#fields") && l.find("id.orig_h") != std::string_view::npos &&
           l.find("conn_state") != std::string_view::npos)
-        header = true;
-      if (l[0] == '#') {
-        ++hits;
-        continue;
-      }
+        return {95, "Zeek conn.log header (#fields ... id.orig_h ... conn_state)"};
+    }
+    int hits = 0, total = 0;
+    for (std::string_view l : in.lines) {
+      ++total;
       if (l[0] == '{' && l.find("\"id.orig_h\"") != std::string_view::npos &&
           (l.find("\"conn_state\"") != std::string_view::npos || l.find("\"proto\"") != std::string_view::npos))
         ++hits;
-      else if (header)
-        ++hits;
     }
-    if (!total || !hits) return {};
-    if (header) return {95, "Zeek conn.log header (#fields ... id.orig_h ... conn_state)"};
-    if (hits * 2 < total) return {};
+    if (!total || hits * 2 < total) return {};
     return {60 + 35 * hits / total, std::to_string(hits) + " of " + std::to_string(total) + " lines are Zeek conn JSON"};
   }
   std::unique_ptr<FileParser> open(const ParseContext& ctx) const override {
