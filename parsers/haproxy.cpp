@@ -10,6 +10,7 @@
 // (-1 = never happened); Ta (HTTP) / Tt (TCP) give duration_us. Termination state ->
 // fields.closed_by / fields.phase and the category (haproxy_common.h).
 #include <array>
+#include <cstring>
 
 #include "haproxy_common.h"
 #include "rstscope/parser.h"
@@ -44,6 +45,101 @@ int64_t to_int(std::string_view t) {  // t validated by int_text
   return neg ? -v : v;
 }
 
+// Builds several fields of ev.fields with a single FieldWriter call: FieldWriter::add_raw(k1, text)
+// appends `"k1":text`, so text = `v1,"k2":v2,...` yields the same JSON as one add() per field
+// without escaping every key and value byte by byte. Keys are literals of this file (plain
+// ASCII); string values are escaped only when they hold a byte that needs it.
+class FieldRun {
+ public:
+  void add(std::string_view k, std::string_view v) {
+    bool plain = true;
+    for (char c : v) {
+      unsigned char u = static_cast<unsigned char>(c);
+      if (u < 0x20 || u >= 0x7f || c == '"' || c == '\\') {
+        plain = false;
+        break;
+      }
+    }
+    if (!plain || !key(k, v.size() + 2)) {  // rare: escape through the FieldWriter itself
+      escaped_.clear();
+      escaped_.push_back('"');
+      json_escape_append(escaped_, v);
+      escaped_.push_back('"');
+      add_raw(k, escaped_);
+      return;
+    }
+    buf_[n_++] = '"';
+    put(v);
+    buf_[n_++] = '"';
+  }
+  void add_raw(std::string_view k, std::string_view json) {
+    if (!key(k, json.size())) {
+      flush();
+      if (out_) out_->add_raw(k, json);
+      return;
+    }
+    put(json);
+  }
+  void add_bool(std::string_view k, bool v) { add_raw(k, v ? "true" : "false"); }
+  void begin(FieldWriter& w) {
+    flush();
+    out_ = &w;
+  }
+  void flush() {
+    if (out_ && !first_.empty()) out_->add_raw(first_, std::string_view(buf_, n_));
+    first_ = {};
+    n_ = 0;
+  }
+  void end() {
+    flush();
+    out_ = nullptr;
+  }
+
+ private:
+  // Writes the separator and key; false when the field would not fit (the caller falls back).
+  bool key(std::string_view k, size_t value_len) {
+    if (n_ + k.size() + value_len + 8 > sizeof buf_) {
+      flush();
+      if (value_len + 8 > sizeof buf_) return false;
+    }
+    if (first_.empty()) {
+      first_ = k;
+      return true;
+    }
+    buf_[n_++] = ',';
+    buf_[n_++] = '"';
+    put(k);
+    buf_[n_++] = '"';
+    buf_[n_++] = ':';
+    return true;
+  }
+  void put(std::string_view v) {
+    std::memcpy(buf_ + n_, v.data(), v.size());
+    n_ += v.size();
+  }
+  FieldWriter* out_ = nullptr;
+  std::string_view first_;
+  char buf_[2048];
+  size_t n_ = 0;
+  std::string escaped_;
+};
+
+// next_token() for the short unquoted tokens of a traffic line: a byte loop beats memchr here.
+inline bool take(std::string_view& s, std::string_view& t) {
+  size_t i = 0, n = s.size();
+  while (i < n && s[i] == ' ') ++i;
+  if (i >= n) {
+    s = {};
+    return false;
+  }
+  if (s[i] == '"' || s[i] == '[') return next_token(s, t);
+  size_t j = i;
+  while (j < n && s[j] != ' ') ++j;
+  t = s.substr(i, j - i);
+  s.remove_prefix(j);
+  return true;
+}
+
 // Timer block "10/0/30/69/109" or "0/0/5007": returns the number of '/' (0 when not timers).
 int timer_slashes(std::string_view t) {
   if (t.empty()) return 0;
@@ -58,12 +154,12 @@ int timer_slashes(std::string_view t) {
 // Splits "a/b/c" into at most N parts.
 template <size_t N>
 size_t split_slash(std::string_view s, std::array<std::string_view, N>& parts) {
-  size_t n = 0;
-  while (n < N) {
-    size_t sl = s.find('/');
-    parts[n++] = s.substr(0, sl);
-    if (sl == std::string_view::npos) break;
-    s.remove_prefix(sl + 1);
+  size_t n = 0, start = 0;
+  for (size_t i = 0; i <= s.size() && n < N; ++i) {
+    if (i == s.size() || (s[i] == '/' && n + 1 < N)) {
+      parts[n++] = s.substr(start, i - start);
+      start = i + 1;
+    }
   }
   return n;
 }
@@ -103,15 +199,15 @@ bool looks_clf(std::string_view b) {
          b.find("] \"", sp) != std::string_view::npos;
 }
 
-void add_int_field(Event& ev, std::string_view key, std::string_view text) {
+void add_int_field(FieldRun& f, std::string_view key, std::string_view text) {
   std::string_view v;
-  if (int_text(text, v)) ev.fields.add_raw(key, v);
-  else if (!text.empty()) ev.fields.add(key, text);
+  if (int_text(text, v)) f.add_raw(key, v);
+  else if (!text.empty()) f.add(key, text);
 }
 
-void set_request(std::string_view r, Event& ev) {
+void set_request(std::string_view r, Event& ev, FieldRun& f) {
   if (r == "<BADREQ>") {
-    ev.fields.add_bool("badreq", true);
+    f.add_bool("badreq", true);
     return;
   }
   std::string_view tok;
@@ -120,12 +216,12 @@ void set_request(std::string_view r, Event& ev) {
   if (next_token(r, tok)) ev.protocol.assign(tok);
 }
 
-void add_termination(std::string_view tsc, Event& ev) {
-  ev.fields.add("termination_state", tsc);
+void add_termination(std::string_view tsc, FieldRun& f) {
+  f.add("termination_state", tsc);
   haproxy::Termination t = haproxy::decode_termination(tsc);
-  if (!t.closed_by.empty()) ev.fields.add("closed_by", t.closed_by);
-  if (!t.phase.empty()) ev.fields.add("phase", t.phase);
-  if (t.timeout) ev.fields.add_bool("timeout", true);
+  if (!t.closed_by.empty()) f.add("closed_by", t.closed_by);
+  if (!t.phase.empty()) f.add("phase", t.phase);
+  if (t.timeout) f.add_bool("timeout", true);
 }
 
 class HaproxyFile : public FileParser {
@@ -134,6 +230,13 @@ class HaproxyFile : public FileParser {
 
   void record(const Record& rec, Emitter& out) override {
     if (trim(rec.text).empty()) return;  // a blank line holds nothing to keep
+    dispatch(rec, out);
+    run_.end();  // fields collected by the handler go into its event
+
+  }
+
+ private:
+  void dispatch(const Record& rec, Emitter& out) {
     syslog::Prefix p;
     syslog::split(rec.text, p);
     std::string_view body = p.message;
@@ -157,18 +260,18 @@ class HaproxyFile : public FileParser {
     admin(body, p, out);
   }
 
- private:
   // Common start of every event: role, syslog fields.
   Event& start(const syslog::Prefix& p, Emitter& out) {
     Event& ev = out.event();
+    run_.begin(ev.fields);
     ev.role = Role::proxy;
     if (p.has_time) {
       char buf[32];
       size_t n = syslog::format_iso_ms(ctx_.time->to_utc_us(p.time), buf);
-      ev.fields.add("syslog_ts", std::string_view(buf, n));
+      run_.add("syslog_ts", std::string_view(buf, n));
     }
-    if (!p.host.empty()) ev.fields.add("syslog_host", p.host);
-    if (!p.pid.empty()) ev.fields.add_raw("pid", p.pid.find_first_not_of("0123456789") == std::string_view::npos
+    if (!p.host.empty()) run_.add("syslog_host", p.host);
+    if (!p.pid.empty()) run_.add_raw("pid", p.pid.find_first_not_of("0123456789") == std::string_view::npos
                                                        ? p.pid
                                                        : std::string_view("null"));
     return ev;
@@ -205,7 +308,7 @@ class HaproxyFile : public FileParser {
     std::string_view date = b.substr(sp + 2, close - sp - 2);
     std::string_view rest = b.substr(close + 1);
     std::string_view fe;
-    if (!next_token(rest, fe)) {
+    if (!take(rest, fe)) {
       out.unparsed("nothing after the date");
       return;
     }
@@ -214,13 +317,13 @@ class HaproxyFile : public FileParser {
       return;
     }
     std::string_view be_srv, tok, extra_host, extras_begin, extras_end;
-    if (!next_token(rest, be_srv)) {
+    if (!take(rest, be_srv)) {
       out.unparsed("no backend/server after the frontend");
       return;
     }
     int slashes = 0;
     for (int i = 0; i < 4; ++i) {  // custom fields between backend/server and the timers
-      if (!next_token(rest, tok)) break;
+      if (!take(rest, tok)) break;
       slashes = timer_slashes(tok);
       if (slashes) break;
       if (extra_host.empty()) extra_host = tok;
@@ -231,16 +334,16 @@ class HaproxyFile : public FileParser {
     }
     Event& ev = start(p, out);
     if (!accept_time(date, p, ev)) {
-      ev.fields.add("date", date);
+      run_.add("date", date);
       syslog_time(p, ev);
     }
     client_addr(client, ev);
     bool tls = fe.back() == '~';
-    ev.fields.add("frontend", tls ? fe.substr(0, fe.size() - 1) : fe);
-    if (tls) ev.fields.add_bool("frontend_tls", true);
+    run_.add("frontend", tls ? fe.substr(0, fe.size() - 1) : fe);
+    if (tls) run_.add_bool("frontend_tls", true);
     size_t sl = be_srv.find('/');
-    ev.fields.add("backend", be_srv.substr(0, sl));
-    if (sl != std::string_view::npos) ev.fields.add("server", be_srv.substr(sl + 1));
+    run_.add("backend", be_srv.substr(0, sl));
+    if (sl != std::string_view::npos) run_.add("server", be_srv.substr(sl + 1));
     if (!extra_host.empty()) ev.host.assign(extra_host);
     bool logasap = false;
     std::array<std::string_view, 5> t{};
@@ -248,70 +351,70 @@ class HaproxyFile : public FileParser {
     std::string_view total;
     if (slashes == 4) {
       ev.protocol.clear();
-      add_int_field(ev, "tq", t[0]);
-      add_int_field(ev, "tw", t[1]);
-      add_int_field(ev, "tc", t[2]);
-      add_int_field(ev, "tr", t[3]);
+      add_int_field(run_, "tq", t[0]);
+      add_int_field(run_, "tw", t[1]);
+      add_int_field(run_, "tc", t[2]);
+      add_int_field(run_, "tr", t[3]);
       int_text(t[4], total, &logasap);
-      add_int_field(ev, "ta", t[4]);
+      add_int_field(run_, "ta", t[4]);
       std::string_view status, bytes, cc, cs, tsc, conns, queues;
-      if (!next_token(rest, status) || !next_token(rest, bytes) || !next_token(rest, cc) ||
-          !next_token(rest, cs) || !next_token(rest, tsc) || !next_token(rest, conns) || !next_token(rest, queues)) {
-        ev.fields.add_bool("truncated", true);
+      if (!take(rest, status) || !take(rest, bytes) || !take(rest, cc) ||
+          !take(rest, cs) || !take(rest, tsc) || !take(rest, conns) || !take(rest, queues)) {
+        run_.add_bool("truncated", true);
       }
       std::string_view v;
       if (int_text(status, v) && v[0] != '-') ev.status = to_int(v);
       if (int_text(bytes, v, &logasap)) ev.bytes = to_int(v);
-      if (!cc.empty() && cc != "-") ev.fields.add("captured_request_cookie", cc);
-      if (!cs.empty() && cs != "-") ev.fields.add("captured_response_cookie", cs);
-      add_termination(tsc, ev);
+      if (!cc.empty() && cc != "-") run_.add("captured_request_cookie", cc);
+      if (!cs.empty() && cs != "-") run_.add("captured_response_cookie", cs);
+      add_termination(tsc, run_);
       ev.category.assign(haproxy::category_for(tsc, ev.status == kNull ? -1 : ev.status));
-      counters(conns, queues, ev);
-      http_tail(rest, ev);
+      counters(conns, queues, run_);
+      http_tail(rest, ev, run_);
     } else {
       ev.protocol.assign("tcp");
-      add_int_field(ev, "tw", t[0]);
-      add_int_field(ev, "tc", t[1]);
+      add_int_field(run_, "tw", t[0]);
+      add_int_field(run_, "tc", t[1]);
       int_text(t[2], total, &logasap);
-      add_int_field(ev, "tt", t[2]);
+      add_int_field(run_, "tt", t[2]);
       std::string_view bytes, tsc, conns, queues, v;
-      if (!next_token(rest, bytes) || !next_token(rest, tsc) || !next_token(rest, conns) ||
-          !next_token(rest, queues))
-        ev.fields.add_bool("truncated", true);
+      if (!take(rest, bytes) || !take(rest, tsc) || !take(rest, conns) ||
+          !take(rest, queues))
+        run_.add_bool("truncated", true);
       if (int_text(bytes, v, &logasap)) ev.bytes = to_int(v);
-      add_termination(tsc, ev);
+      add_termination(tsc, run_);
       ev.category.assign(haproxy::category_for(tsc, -1));
-      counters(conns, queues, ev);
+      counters(conns, queues, run_);
       rest = trim(rest);
-      if (!rest.empty()) ev.fields.add("extra", rest);
+      if (!rest.empty()) run_.add("extra", rest);
     }
     if (!total.empty() && total[0] != '-') ev.duration_us = to_int(total) * 1000;
-    if (logasap) ev.fields.add_bool("logasap", true);
+    if (logasap) run_.add_bool("logasap", true);
   }
 
-  static void counters(std::string_view conns, std::string_view queues, Event& ev) {
+  static void counters(std::string_view conns, std::string_view queues, FieldRun& run_) {
     std::array<std::string_view, 5> c{};
     size_t n = split_slash(conns, c);
     if (n == 5) {
-      add_int_field(ev, "actconn", c[0]);
-      add_int_field(ev, "feconn", c[1]);
-      add_int_field(ev, "beconn", c[2]);
-      add_int_field(ev, "srv_conn", c[3]);
+      add_int_field(run_, "actconn", c[0]);
+      add_int_field(run_, "feconn", c[1]);
+      add_int_field(run_, "beconn", c[2]);
+      add_int_field(run_, "srv_conn", c[3]);
       if (!c[4].empty() && c[4][0] == '+') {
-        ev.fields.add_bool("redispatched", true);
+        run_.add_bool("redispatched", true);
         c[4].remove_prefix(1);
       }
-      add_int_field(ev, "retries", c[4]);
+      add_int_field(run_, "retries", c[4]);
     }
     std::array<std::string_view, 2> q{};
     if (split_slash(queues, q) == 2) {
-      add_int_field(ev, "srv_queue", q[0]);
-      add_int_field(ev, "backend_queue", q[1]);
+      add_int_field(run_, "srv_queue", q[0]);
+      add_int_field(run_, "backend_queue", q[1]);
     }
   }
 
   // After the counters: [{req headers}] [{resp headers}] "request" [httpslog fields] [anything].
-  static void http_tail(std::string_view rest, Event& ev) {
+  static void http_tail(std::string_view rest, Event& ev, FieldRun& run_) {
     int blocks = 0;
     while (true) {
       while (!rest.empty() && rest[0] == ' ') rest.remove_prefix(1);
@@ -319,7 +422,7 @@ class HaproxyFile : public FileParser {
       if (rest[0] == '{') {
         size_t close = rest.find('}');
         if (close == std::string_view::npos) close = rest.size();
-        ev.fields.add(blocks++ == 0 ? "captured_request_headers" : "captured_response_headers",
+        run_.add(blocks++ == 0 ? "captured_request_headers" : "captured_response_headers",
                       rest.substr(1, close - 1));
         rest = close < rest.size() ? rest.substr(close + 1) : std::string_view{};
         continue;
@@ -329,11 +432,11 @@ class HaproxyFile : public FileParser {
     if (rest[0] == '"') {
       size_t close = rest.find('"', 1);
       if (close == std::string_view::npos) {
-        set_request(rest.substr(1), ev);
-        ev.fields.add_bool("truncated", true);
+        set_request(rest.substr(1), ev, run_);
+        run_.add_bool("truncated", true);
         return;
       }
-      set_request(rest.substr(1, close - 1), ev);
+      set_request(rest.substr(1, close - 1), ev, run_);
       rest = trim(rest.substr(close + 1));
     }
     if (rest.empty()) return;
@@ -342,9 +445,9 @@ class HaproxyFile : public FileParser {
     if (next_token(r, a) && timer_slashes(a) == 4 && next_token(r, b) && trim(r).empty()) {
       std::array<std::string_view, 5> e{};
       split_slash(a, e);
-      add_int_field(ev, "fc_err", e[0]);
+      add_int_field(run_, "fc_err", e[0]);
       if (!e[1].empty() && e[1] != "0") {
-        ev.fields.add("ssl_fc_err", e[1]);
+        run_.add("ssl_fc_err", e[1]);
         uint32_t code = 0;
         for (char ch : e[1]) {
           int d = is_digit(ch) ? ch - '0' : (ch | 0x20) >= 'a' && (ch | 0x20) <= 'f' ? (ch | 0x20) - 'a' + 10 : -1;
@@ -352,21 +455,21 @@ class HaproxyFile : public FileParser {
           code = code * 16 + static_cast<uint32_t>(d);
         }
         std::string_view reason = code ? tls::openssl_reason_for_code(code) : std::string_view{};
-        if (!reason.empty()) ev.fields.add("tls_reason", reason);
+        if (!reason.empty()) run_.add("tls_reason", reason);
       }
-      add_int_field(ev, "ssl_c_err", e[2]);
-      add_int_field(ev, "ssl_c_ca_err", e[3]);
+      add_int_field(run_, "ssl_c_err", e[2]);
+      add_int_field(run_, "ssl_c_ca_err", e[3]);
       std::array<std::string_view, 3> s{};
       split_slash(b, s);
       if (!s[0].empty() && s[0] != "-") {
-        ev.fields.add("sni", s[0]);
+        run_.add("sni", s[0]);
         if (ev.host.empty()) ev.host.assign(s[0]);
       }
-      if (!s[1].empty()) ev.fields.add("tls_version", s[1]);
-      if (!s[2].empty()) ev.fields.add("tls_cipher", s[2]);
+      if (!s[1].empty()) run_.add("tls_version", s[1]);
+      if (!s[2].empty()) run_.add("tls_cipher", s[2]);
       return;
     }
-    ev.fields.add("extra", rest);
+    run_.add("extra", rest);
   }
 
   void conn_error(std::string_view client, std::string_view date, std::string_view fe_bind, std::string_view msg,
@@ -375,14 +478,15 @@ class HaproxyFile : public FileParser {
     if (!accept_time(date, p, ev)) syslog_time(p, ev);
     client_addr(client, ev);
     size_t sl = fe_bind.find('/');
-    ev.fields.add("frontend", fe_bind.substr(0, sl));
-    if (sl != std::string_view::npos) ev.fields.add("bind", fe_bind.substr(sl + 1));
+    run_.add("frontend", fe_bind.substr(0, sl));
+    if (sl != std::string_view::npos) run_.add("bind", fe_bind.substr(sl + 1));
     ev.message.assign(msg);
     std::string_view cat = haproxy::conn_error_category(msg);
     ev.category.assign(cat.empty() ? std::string_view("error") : cat);
+    if (starts_with(msg, "Timeout during SSL")) run_.add("tls_reason", "timeout");
+    run_.flush();  // tls::add_openssl_fields writes ev.fields directly
     tls::OpenSslError e;
     if (tls::find_openssl_error(msg, e)) tls::add_openssl_fields(ev, e);
-    else if (starts_with(msg, "Timeout during SSL")) ev.fields.add("tls_reason", "timeout");
   }
 
   void clf(std::string_view b, const syslog::Prefix& p, Emitter& out) {
@@ -410,26 +514,26 @@ class HaproxyFile : public FileParser {
     if (!accept_time(date, p, ev, ms)) syslog_time(p, ev);
     ev.client_ip.assign(client);
     if (int_text(f[2], v)) ev.client_port = to_int(v);
-    set_request(request, ev);
+    set_request(request, ev, run_);
     if (int_text(status, v) && v[0] != '-') ev.status = to_int(v);
     if (int_text(bytes, v)) ev.bytes = to_int(v);
-    ev.fields.add("frontend", f[4]);
-    ev.fields.add("backend", f[5]);
-    ev.fields.add("server", f[6]);
-    add_int_field(ev, "tq", f[7]);
-    add_int_field(ev, "tw", f[8]);
-    add_int_field(ev, "tc", f[9]);
-    add_int_field(ev, "tr", f[10]);
-    add_int_field(ev, "ta", f[11]);
+    run_.add("frontend", f[4]);
+    run_.add("backend", f[5]);
+    run_.add("server", f[6]);
+    add_int_field(run_, "tq", f[7]);
+    add_int_field(run_, "tw", f[8]);
+    add_int_field(run_, "tc", f[9]);
+    add_int_field(run_, "tr", f[10]);
+    add_int_field(run_, "ta", f[11]);
     if (int_text(f[11], v) && v[0] != '-') ev.duration_us = to_int(v) * 1000;
-    add_termination(f[12], ev);
+    add_termination(f[12], run_);
     ev.category.assign(haproxy::category_for(f[12], ev.status == kNull ? -1 : ev.status));
     if (n >= 18) {
-      add_int_field(ev, "actconn", f[13]);
-      add_int_field(ev, "feconn", f[14]);
-      add_int_field(ev, "beconn", f[15]);
-      add_int_field(ev, "srv_conn", f[16]);
-      add_int_field(ev, "retries", f[17]);
+      add_int_field(run_, "actconn", f[13]);
+      add_int_field(run_, "feconn", f[14]);
+      add_int_field(run_, "beconn", f[15]);
+      add_int_field(run_, "srv_conn", f[16]);
+      add_int_field(run_, "retries", f[17]);
     }
   }
 
@@ -452,8 +556,8 @@ class HaproxyFile : public FileParser {
     if (rest.size() > 2 && rest.front() == '(' && rest.back() == ')') {
       std::string_view inner = rest.substr(1, rest.size() - 2);
       size_t sl = inner.find('/');
-      ev.fields.add("frontend", inner.substr(0, sl));
-      if (sl != std::string_view::npos) ev.fields.add("mode", inner.substr(sl + 1));
+      run_.add("frontend", inner.substr(0, sl));
+      if (sl != std::string_view::npos) run_.add("mode", inner.substr(sl + 1));
     }
     ev.category.assign("conn-accepted");
     ev.message.assign(b);
@@ -497,32 +601,33 @@ class HaproxyFile : public FileParser {
       std::string_view name;
       if ((w == "Server" || w == "server") && next_token(rest, name)) {
         size_t sl = name.find('/');
-        ev.fields.add("backend", name.substr(0, sl));
-        if (sl != std::string_view::npos) ev.fields.add("server", name.substr(sl + 1));
+        run_.add("backend", name.substr(0, sl));
+        if (sl != std::string_view::npos) run_.add("server", name.substr(sl + 1));
       } else if ((w == "backend" || w == "Backend") && next_token(rest, name)) {
-        ev.fields.add("backend", name);
+        run_.add("backend", name);
       } else if ((w == "Proxy" || w == "Frontend") && next_token(rest, name)) {
-        ev.fields.add("proxy", name);
+        run_.add("proxy", name);
       } else if ((w == "Stopping" || w == "Pausing" || w == "Enabling") && next_token(rest, name) &&
                  next_token(rest, name)) {
         if (!name.empty() && name.back() == '.') name.remove_suffix(1);
-        ev.fields.add("proxy", name);
+        run_.add("proxy", name);
       }
     }
     size_t r = msg.find("reason: ");
     if (r != std::string_view::npos) {
       std::string_view reason = msg.substr(r + 8);
       reason = reason.substr(0, reason.find(", "));
-      ev.fields.add("reason", reason);
+      run_.add("reason", reason);
     }
     size_t i = msg.find("info: \"");
     if (i != std::string_view::npos) {
       std::string_view info = msg.substr(i + 7);
-      ev.fields.add("info", info.substr(0, info.find('"')));
+      run_.add("info", info.substr(0, info.find('"')));
     }
   }
 
   ParseContext ctx_;
+  FieldRun run_;
 };
 
 class HaproxyParser : public Parser {
