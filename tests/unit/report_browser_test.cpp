@@ -122,9 +122,13 @@ TEST_F(ReportBrowser, SampleRendersWithFindingsAndNoConsoleErrors) {
   testdata::build_sample_db(db, "OrderSync/2.3 (.NET 8.0; Windows)");
   fs::path html = write_report(db, "report.html");
 
-  ChromeRun dom = chromium(tmp.path(), "dom", "--dump-dom", "1280,2000", html);
+  // One run: the DOM on stdout and a screenshot of a desktop-sized window.
+  fs::path shot = tmp.path() / "report-wide.png";
+  ChromeRun dom = chromium(tmp.path(), "wide", "--dump-dom --screenshot=" + shot.string(), "1280,3600", html);
   ASSERT_EQ(dom.rc, 0) << dom.err;
   EXPECT_TRUE(console_lines(dom.err).empty()) << console_lines(dom.err).front();
+  ASSERT_TRUE(is_png(shot)) << dom.err;
+  keep(shot);
   // The findings, their recommendations and evidence locations are on the page.
   for (const char* want :
        {"idle-timeout", "upstream-failure", "request-rejected", "tls-mismatch", "api.example.com:443",
@@ -136,15 +140,8 @@ TEST_F(ReportBrowser, SampleRendersWithFindingsAndNoConsoleErrors) {
   EXPECT_NE(dom.out.find("<svg"), std::string::npos);
   EXPECT_NE(dom.out.find("<details open"), std::string::npos);
 
-  fs::path shot = tmp.path() / "report-wide.png";
-  ChromeRun s1 = chromium(tmp.path(), "wide", "--screenshot=" + shot.string(), "1280,2600", html);
-  EXPECT_EQ(s1.rc, 0) << s1.err;
-  EXPECT_TRUE(console_lines(s1.err).empty()) << console_lines(s1.err).front();
-  ASSERT_TRUE(is_png(shot)) << s1.err;
-  keep(shot);
-
   fs::path narrow = tmp.path() / "report-narrow.png";
-  ChromeRun s2 = chromium(tmp.path(), "narrow", "--screenshot=" + narrow.string(), "400,2600", html);
+  ChromeRun s2 = chromium(tmp.path(), "narrow", "--screenshot=" + narrow.string(), "400,3000", html);
   EXPECT_EQ(s2.rc, 0) << s2.err;
   ASSERT_TRUE(is_png(narrow)) << s2.err;
   keep(narrow);
@@ -161,19 +158,18 @@ TEST_F(ReportBrowser, HostileLogTextStaysText) {
   SQLite::Database db(":memory:", SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
   testdata::build_hostile_db(db);
   fs::path html = write_report(db, "hostile.html");
-  ChromeRun dom = chromium(tmp.path(), "hostile", "--dump-dom", "1280,2000", html);
+  fs::path shot = tmp.path() / "report-hostile.png";
+  ChromeRun dom = chromium(tmp.path(), "hostile", "--dump-dom --screenshot=" + shot.string(), "1280,2600", html);
   ASSERT_EQ(dom.rc, 0) << dom.err;
   EXPECT_TRUE(console_lines(dom.err).empty()) << console_lines(dom.err).front();
+  EXPECT_TRUE(is_png(shot)) << dom.err;
+  keep(shot);
   // Serialised DOM: no script or img element, the title untouched, the payload present as text.
   EXPECT_EQ(dom.out.find("<script"), std::string::npos);
   EXPECT_EQ(dom.out.find("<img"), std::string::npos);
   EXPECT_EQ(dom.out.find("pwned</title>"), std::string::npos);
   EXPECT_NE(dom.out.find("<title>rstscope report: incident.db</title>"), std::string::npos);
   EXPECT_NE(dom.out.find("&lt;script&gt;document.title='pwned'&lt;/script&gt;"), std::string::npos);
-  fs::path shot = tmp.path() / "report-hostile.png";
-  ChromeRun s = chromium(tmp.path(), "hostile-shot", "--screenshot=" + shot.string(), "1280,2600", html);
-  EXPECT_TRUE(is_png(shot)) << s.err;
-  keep(shot);
 }
 
 }  // namespace
