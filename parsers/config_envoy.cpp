@@ -221,7 +221,15 @@ class EnvoyConfigParser : public Parser {
   Score sniff(const SniffInput& in) const override {
     int score = 0;
     bool yaml_or_json = ends_with(in.name, ".yaml") || ends_with(in.name, ".yml") || ends_with(in.name, ".json");
-    if (icontains(in.name, "envoy") && yaml_or_json) score += 50;
+    int content = 0;
+    for (std::string_view l : in.lines) {
+      if (l.find("static_resources") != std::string_view::npos || l.find("type.googleapis.com/envoy.") != std::string_view::npos ||
+          l.find("listeners:") != std::string_view::npos || l.find("\"listeners\"") != std::string_view::npos ||
+          l.find("clusters:") != std::string_view::npos || l.find("\"clusters\"") != std::string_view::npos)
+        ++content;
+    }
+    if (!content) return {};  // an Envoy *log* (even a JSON one named envoy.json) is not config
+    if (icontains(in.name, "envoy") && yaml_or_json) score += 20;
     for (std::string_view l : in.lines) {
       if (l.find("static_resources") != std::string_view::npos) score += 40;
       if (l.find("type.googleapis.com/envoy.") != std::string_view::npos) score += 30;
