@@ -281,7 +281,7 @@ IngestSummary ingest(const IngestOptions& opt) {
   for (auto& w : ex.warnings) sum.warnings.push_back(w);
   BundleInfo info = collect_bundle_info(ex.inputs, opt.nginx_log_formats, sum.warnings);
 
-  timeline::Writer writer({opt.db, opt.append, opt.fts_all});
+  timeline::Writer writer({opt.db, opt.append, opt.fts_all, opt.verbose > 0});
   std::set<std::string> seen_sha;
   bool show_progress = opt.progress && !opt.quiet && isatty(2);
   Progress progress(show_progress, int64_t(ex.inputs.size()));
@@ -471,6 +471,9 @@ IngestSummary ingest(const IngestOptions& opt) {
     throw;
   }
   progress.done();
+  if (opt.verbose)
+    std::fprintf(stderr, "ingest: parsed and loaded in %.2f s\n",
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   writer.finish();
   sum.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   sum.exit_code = partial_input ? 2 : 0;

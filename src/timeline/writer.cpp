@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <stdexcept>
@@ -16,8 +17,7 @@ namespace {
 
 constexpr const char* kIndexes = R"SQL(
 CREATE INDEX IF NOT EXISTS idx_events_ts ON events(ts);
-CREATE INDEX IF NOT EXISTS idx_events_role_category ON events(role, category, ts);
-CREATE INDEX IF NOT EXISTS idx_events_source_line ON events(source_id, line);
+CREATE INDEX IF NOT EXISTS idx_events_category ON events(category, ts) WHERE category <> 'request';
 CREATE INDEX IF NOT EXISTS idx_events_server_port ON events(server_port, ts) WHERE server_port IS NOT NULL;
 CREATE INDEX IF NOT EXISTS idx_events_client_port ON events(client_port) WHERE client_port IS NOT NULL;
 CREATE INDEX IF NOT EXISTS idx_settings_listener ON settings(listener, key);
@@ -329,20 +329,30 @@ void Writer::finish() {
         "DELETE FROM events WHERE source_id IN (SELECT id FROM sources WHERE status = 'duplicate');"
         "DELETE FROM unparsed WHERE source_id IN (SELECT id FROM sources WHERE status = 'duplicate');"
         "DELETE FROM settings WHERE source_id IN (SELECT id FROM sources WHERE status = 'duplicate');");
+    auto t0 = std::chrono::steady_clock::now();
+    auto lap = [&](const char* what) {
+      if (!opt_.verbose) return;
+      auto now = std::chrono::steady_clock::now();
+      std::fprintf(stderr, "timeline: %s %.2f s\n", what, std::chrono::duration<double>(now - t0).count());
+      t0 = now;
+    };
     exec(kIndexes);
+    lap("indexes");
     std::string fts = "INSERT INTO events_fts(rowid, message, raw) SELECT id, message, raw FROM events WHERE id >= " +
                       std::to_string(first_event_id_);
     if (!opt_.fts_all)
-      fts += " AND NOT (category = 'request' AND role IN ('proxy', 'server') AND COALESCE(status, 0) < 400)";
+      fts += " AND category IS NOT 'request'";
     exec(fts.c_str());
+    lap("full-text index");
     exec(kViews);
     std::string meta = "INSERT OR REPLACE INTO meta(key, value) VALUES('schema_version', '" +
                        std::to_string(kSchemaVersion) + "'), ('tool', 'rstscope " RSTSCOPE_VERSION "'), "
-                       "('fts', '" + std::string(opt_.fts_all ? "all" : "all but successful requests") + "'), "
+                       "('fts', '" + std::string(opt_.fts_all ? "all" : "all but category request") + "'), "
                        "('state', 'complete');";
     exec(meta.c_str());
     exec("COMMIT");
     if (!opt_.append) exec("PRAGMA journal_mode=DELETE;");
+    lap("commit");
     sqlite3_close(db_);
     db_ = nullptr;
     if (!opt_.append) fs::rename(work_path_, opt_.path);

@@ -67,6 +67,7 @@ struct WriterOptions {
   std::string path;
   bool append = false;
   bool fts_all = false;  // index every event in FTS (default: all but plain successful requests)
+  bool verbose = false;  // print phase timings to stderr
 };
 
 class Writer {

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# make bench: end-to-end ingest speed and memory (hyperfine, /usr/bin/time -v) plus the Google
+# Benchmark parse-only suite. Figures go to bench/out/ and are summarised in docs/performance.md.
+# Usage: bench/run.sh BUILD_DIR [LINES]
+set -euo pipefail
+BUILD=${1:-build}
+LINES=${2:-2000000}
+OUT=bench/out
+mkdir -p "$OUT"
+RST="$BUILD/rstscope"
+data="$OUT/access-$LINES.log"
+if [ ! -s "$data" ]; then
+  echo "generating $LINES nginx combined lines into $data"
+  "$BUILD/gen_nginx" "$LINES" > "$data"
+fi
+ls -l "$data"
+db="$OUT/bench.db"
+echo "== end-to-end ingest (indexed timeline), hyperfine, 3 runs"
+hyperfine --warmup 1 --runs 3 --export-json "$OUT/ingest.json" \
+  --prepare "rm -f $db $db.partial" "$RST -q ingest $data -o $db"
+median=$(python3 -c "import json;print(json.load(open('$OUT/ingest.json'))['results'][0]['median'])")
+python3 -c "print('median %.2f s -> %.0f lines/s' % ($median, $LINES / $median))"
+echo "== peak memory, /usr/bin/time -v"
+for n in $((LINES / 4)) $LINES; do
+  part="$OUT/access-part-$n.log"
+  head -n "$n" "$data" > "$part"
+  rm -f "$db"
+  /usr/bin/time -v "$RST" -q ingest "$part" -o "$db" 2> "$OUT/time-$n.txt"
+  echo "$n lines: max RSS $(awk '/Maximum resident/ {print $6}' "$OUT/time-$n.txt") KiB"
+  rm -f "$part"
+done
+rm -f "$db"
+for gen in "$BUILD"/gen_haproxy "$BUILD"/gen_client; do
+  [ -x "$gen" ] || continue
+  name=$(basename "$gen")
+  f="$OUT/$name-$LINES.log"
+  [ -s "$f" ] || "$gen" "$LINES" > "$f"
+  echo "== end-to-end ingest of $name output"
+  hyperfine --runs 3 --export-json "$OUT/ingest-$name.json" --prepare "rm -f $db $db.partial" "$RST -q ingest $f -o $db"
+  m=$(python3 -c "import json;print(json.load(open('$OUT/ingest-$name.json'))['results'][0]['median'])")
+  python3 -c "print('$name: median %.2f s -> %.0f lines/s' % ($m, $LINES / $m))"
+  rm -f "$db" "$f"
+done
+if [ -x "$BUILD/rstscope_bench" ]; then
+  echo "== parse-only (Google Benchmark)"
+  "$BUILD/rstscope_bench" --benchmark_min_time=0.5 | tee "$OUT/parse.txt"
+fi
