@@ -34,10 +34,15 @@ size_t tokenize(std::string_view s, std::array<std::string_view, kMaxTok>& tok, 
     while (i < len && p[i] == ' ') ++i;
     if (i >= len) break;
     if (p[i] == '"') {
-      size_t j = i + 1;
-      while (j < len && p[j] != '"') {
-        if (p[j] == '\\' && j + 1 < len) ++j;
-        ++j;
+      // memchr to the closing quote; walk byte by byte only when a backslash comes first.
+      const void* qp = std::memchr(p + i + 1, '"', len - i - 1);
+      size_t j = qp ? size_t(static_cast<const char*>(qp) - p) : len;
+      if (std::memchr(p + i + 1, '\\', j - i - 1)) {
+        j = i + 1;
+        while (j < len && p[j] != '"') {
+          if (p[j] == '\\' && j + 1 < len) ++j;
+          ++j;
+        }
       }
       if (j < len) q |= uint32_t(1) << n;  // closed quote: the token is surrounded by '"' in memory
       tok[n++] = s.substr(i + 1, j - i - 1);
