@@ -144,7 +144,16 @@ int64_t print_settings(const std::string& db_path, const SettingsQuery& q, std::
     size_t wc = 9, ws = 5, wk = 3, wv = 5;
     std::vector<std::string> vals;
     for (size_t k = i; k < j; ++k) {
-      vals.push_back(human_value(rows[k].value, rows[k].unit, rows[k].text.empty() ? rows[k].raw : rows[k].text));
+      const Row& r = rows[k];
+      std::string v;
+      if (r.value == kNull) {
+        v = r.text.empty() ? r.raw : r.text;
+      } else {
+        v = human_value(r.value, r.unit, r.unit == "bool" ? r.text : std::string());
+        if ((r.unit == "ms" || r.unit == "bytes") && !r.raw.empty() && r.raw != v) v += " (" + r.raw + ")";
+        if (!r.text.empty() && r.unit != "bool" && r.unit != "protocols") v += " " + r.text;
+      }
+      vals.push_back(std::move(v));
       wc = std::max(wc, rows[k].component.size());
       ws = std::min<size_t>(std::max(ws, rows[k].scope.size()), 48);
       wk = std::min<size_t>(std::max(wk, rows[k].key.size()), 40);
