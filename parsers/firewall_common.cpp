@@ -149,6 +149,100 @@ void set_action(Event& ev, Action a, uint8_t flags) {
   }
 }
 
+bool FastFields::begin(std::string_view key, size_t need) {
+  if (n_ == 0) {
+    if (need > sizeof(buf_)) return false;
+    first_ = key;
+    return true;
+  }
+  if (n_ + key.size() + 4 + need > sizeof(buf_)) return false;
+  buf_[n_++] = ',';
+  buf_[n_++] = '"';
+  for (char c : key) buf_[n_++] = c;
+  buf_[n_++] = '"';
+  buf_[n_++] = ':';
+  return true;
+}
+
+void FastFields::str(std::string_view key, std::string_view value) {
+  for (char c : value) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u >= 0x7f || c == '"' || c == '\\') {
+      flush();
+      ev_.fields.add(key, value);
+      return;
+    }
+  }
+  if (!begin(key, value.size() + 2)) {
+    flush();
+    ev_.fields.add(key, value);
+    return;
+  }
+  buf_[n_++] = '"';
+  for (char c : value) buf_[n_++] = c;
+  buf_[n_++] = '"';
+}
+
+void FastFields::num(std::string_view key, int64_t value) {
+  if (value == kNull || value < 0 || !begin(key, 20)) {
+    flush();
+    ev_.fields.add(key, value);
+    return;
+  }
+  char tmp[24];
+  size_t k = sizeof(tmp);
+  do {
+    tmp[--k] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  } while (value);
+  for (; k < sizeof(tmp); ++k) buf_[n_++] = tmp[k];
+}
+
+void FastFields::boolean(std::string_view key, bool value) {
+  std::string_view v = value ? "true" : "false";
+  if (!begin(key, 5)) {
+    flush();
+    ev_.fields.add_bool(key, value);
+    return;
+  }
+  for (char c : v) buf_[n_++] = c;
+}
+
+void FastFields::flush() {
+  if (n_ == 0 && first_.empty()) return;
+  ev_.fields.add_raw(first_, std::string_view(buf_, n_));
+  n_ = 0;
+  first_ = {};
+}
+
+size_t split_fields(std::string_view s, char delim, std::string_view* out, size_t max) {
+  if (s.empty() || max == 0) return 0;
+  size_t n = 0, b = 0;
+  const char* d = s.data();
+  size_t len = s.size();
+  for (size_t i = 0; i < len; ++i) {
+    if (d[i] == delim) {
+      if (n + 1 == max) break;
+      out[n++] = std::string_view(d + b, i - b);
+      b = i + 1;
+    }
+  }
+  out[n++] = std::string_view(d + b, len - b);
+  return n;
+}
+
+void set_action(Event& ev, FastFields& ff, Action a, uint8_t flags) {
+  ev.role = Role::firewall;
+  ev.category.assign(category_for(a, flags));
+  std::string_view name = action_name(a);
+  if (!name.empty()) ff.str("action", name);
+  if (flags) {
+    char buf[48];
+    ff.str("tcp_flags", flags_text(flags, buf));
+    if (flags & kRst) ff.boolean("rst", true);
+  }
+}
+
 void set_tuple(Event& ev, std::string_view src, std::string_view sport, std::string_view dst,
                std::string_view dport) {
   int64_t v;

@@ -66,6 +66,37 @@ inline bool parse_uint(std::string_view s, int64_t& out) {
 void add_str(Event& ev, std::string_view key, std::string_view value);
 void add_int(Event& ev, std::string_view key, int64_t value);
 
+// Batched hot-path fields: members are formatted into a stack buffer and handed to the event's
+// FieldWriter in one add_raw() call (first key + the value text continued with ',"k":v' members).
+// This relies on FieldWriter writing object members comma-separated in call order (event.h);
+// values that need escaping or do not fit fall back to ev.fields.add(). Call flush() (or let the
+// destructor do it) before anything else writes ev.fields.
+class FastFields {
+ public:
+  explicit FastFields(Event& ev) : ev_(ev) {}
+  ~FastFields() { flush(); }
+  FastFields(const FastFields&) = delete;
+  FastFields& operator=(const FastFields&) = delete;
+  void str(std::string_view key, std::string_view value);
+  void num(std::string_view key, int64_t value);
+  void boolean(std::string_view key, bool value);
+  void flush();
+
+ private:
+  bool begin(std::string_view key, size_t need);
+  Event& ev_;
+  std::string_view first_;
+  char buf_[1536];
+  size_t n_ = 0;
+};
+
+// set_action() writing into a FastFields batch.
+void set_action(Event& ev, FastFields& ff, Action a, uint8_t flags = 0);
+
+// Split s at every `delim` into at most max fields (the last one keeps the rest). One pass, no
+// allocation. Returns the number of fields (0 for an empty s).
+size_t split_fields(std::string_view s, char delim, std::string_view* out, size_t max);
+
 // Sets client_ip/client_port/server_ip/server_port ("-" and "" leave a column empty/null).
 void set_tuple(Event& ev, std::string_view src, std::string_view sport, std::string_view dst,
                std::string_view dport);

@@ -55,49 +55,46 @@ class FilterlogFile : public FileParser {
       out.unparsed("no filterlog tag");
       return;
     }
-    std::string_view f[9];
-    std::string_view s = csv;
-    for (auto& x : f) {
-      if (!next_field(s, ',', x)) {
-        out.unparsed("filterlog: fewer than 9 CSV fields");
-        return;
-      }
+    // Common 9 columns, then the IP part (v4: 11, v6: 8), then ports / data length / TCP flags.
+    std::string_view f[32];
+    size_t n = fw::split_fields(csv, ',', f, 32);
+    if (n < 9) {
+      out.unparsed("filterlog: fewer than 9 CSV fields");
+      return;
     }
     Event& ev = out.event();
     ev.role = Role::firewall;
+    fw::FastFields ff(ev);
     // Time from the syslog header (before the tag).
-    std::string_view head = l.substr(0, tag_at);
     syslog::Prefix p;
     if (syslog::split(l, p) && p.has_time) {
       ev.ts_raw.assign(p.time_text);
       ctx_.time->resolve(p.time, ev);
-      if (!p.host.empty()) fw::add_str(ev, "host", p.host);
-    } else {
-      // "<134>Mar 18 12:44:33 filterlog: ..." (no host): syslog::split takes "filterlog:" as a host-less tag.
-      (void)head;
+      if (!p.host.empty()) ff.str("host", p.host);
     }
-    fw::add_str(ev, "rule", f[0]);
-    if (!f[3].empty()) fw::add_str(ev, "tracker", f[3]);
-    fw::add_str(ev, "interface", f[4]);
-    fw::add_str(ev, "reason", f[5]);
-    fw::add_str(ev, "vendor_action", f[6]);
-    fw::add_str(ev, "direction", f[7]);
+    ff.str("rule", f[0]);
+    if (!f[3].empty()) ff.str("tracker", f[3]);
+    ff.str("interface", f[4]);
+    ff.str("reason", f[5]);
+    ff.str("vendor_action", f[6]);
+    ff.str("direction", f[7]);
     std::string_view proto, src, dst;
     int64_t length = kNull;
-    if (f[8] == "4") {
-      std::string_view g[11];  // tos ecn ttl id offset flags protoid proto length src dst
-      for (auto& x : g) next_field(s, ',', x);
-      proto = g[7];
-      fw::parse_uint(g[8], length);
-      src = g[9];
-      dst = g[10];
-    } else if (f[8] == "6") {
-      std::string_view g[8];  // class flowlabel hoplimit proto protoid length src dst
-      for (auto& x : g) next_field(s, ',', x);
-      proto = g[3];
-      fw::parse_uint(g[5], length);
-      src = g[6];
-      dst = g[7];
+    size_t next = 9;
+    if (f[8] == "4" && n >= 20) {
+      // tos ecn ttl id offset flags protoid proto length src dst
+      proto = f[16];
+      fw::parse_uint(f[17], length);
+      src = f[18];
+      dst = f[19];
+      next = 20;
+    } else if (f[8] == "6" && n >= 17) {
+      // class flowlabel hoplimit proto protoid length src dst
+      proto = f[12];
+      fw::parse_uint(f[14], length);
+      src = f[15];
+      dst = f[16];
+      next = 17;
     }
     if (length != kNull) ev.bytes = length;
     fw::set_protocol(ev, proto);
@@ -105,31 +102,24 @@ class FilterlogFile : public FileParser {
     if (!dst.empty()) ev.server_ip.assign(dst);
     uint8_t flags = 0;
     bool tcp = ev.protocol == "tcp", udp = ev.protocol == "udp";
-    if (tcp || udp) {
-      std::string_view sp, dp, dlen;
-      next_field(s, ',', sp);
-      next_field(s, ',', dp);
-      next_field(s, ',', dlen);
+    if ((tcp || udp) && n >= next + 3) {
       int64_t v;
-      if (fw::parse_uint(sp, v)) ev.client_port = v;
-      if (fw::parse_uint(dp, v)) ev.server_port = v;
-      if (tcp) {
-        std::string_view fl;
-        next_field(s, ',', fl);
-        flags = fw::flags_from_letters(fl);
-      }
+      if (fw::parse_uint(f[next], v)) ev.client_port = v;
+      if (fw::parse_uint(f[next + 1], v)) ev.server_port = v;
+      if (tcp && n > next + 3) flags = fw::flags_from_letters(f[next + 3]);
     }
     fw::Action a = fw::Action::none;
     if (f[6] == "pass") a = fw::Action::allow;
     else if (f[6] == "block") a = fw::Action::drop;
     else if (f[6] == "reject") a = fw::Action::reject;
-    fw::set_action(ev, a, flags);
+    fw::set_action(ev, ff, a, flags);
     if (a == fw::Action::drop && tcp && flags && !(flags & fw::kSyn)) {
       ev.category.assign("fw-no-state");
-      ev.fields.add_bool("no_state", true);
+      ff.boolean("no_state", true);
     }
-    if (a == fw::Action::allow && (flags & fw::kRst)) ev.fields.add("reset_by", "client");
+    if (a == fw::Action::allow && (flags & fw::kRst)) ff.str("reset_by", "client");
   }
+
 
  private:
   ParseContext ctx_;
