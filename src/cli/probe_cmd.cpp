@@ -133,6 +133,7 @@ int run_probe_cmd(ProbeArgs& a) {
       std::cout << "\n";
     }
   }
+  if (!first_fail && !a.o.protocol_check && !quiet) std::cout << "ok: every step worked\n";
   if (log.is_open() && !quiet) std::cout << "log lines appended to " << a.log_file << "\n";
   return res.ok ? kOk : kPartial;
 }
