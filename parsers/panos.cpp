@@ -85,6 +85,7 @@ class PanosFile : public FileParser {
     bool traffic = type == "TRAFFIC", threat = type == "THREAT";
     Event& ev = out.event();
     ev.role = Role::firewall;
+    fw::FastFields ff(ev);
     CivilTime t;
     std::string_view when = !f[7].empty() ? f[7] : f[2];
     if (pan_time(when, t)) {
@@ -93,38 +94,38 @@ class PanosFile : public FileParser {
     }
     if (at > 0) {
       syslog::Prefix p;
-      if (syslog::split(l.substr(0, at), p) && !p.host.empty()) fw::add_str(ev, "host", p.host);
+      if (syslog::split(l.substr(0, at), p) && !p.host.empty()) ff.str("host", p.host);
     }
-    fw::add_str(ev, "type", type);
-    fw::add_str(ev, "subtype", f[5]);
+    ff.str("type", type);
+    ff.str("subtype", f[5]);
     fw::set_tuple(ev, f[8], f[25], f[9], f[26]);
-    if (!f[10].empty() && f[10] != "0.0.0.0") fw::add_str(ev, "nat_src", f[10]);
-    if (!f[11].empty() && f[11] != "0.0.0.0") fw::add_str(ev, "nat_dst", f[11]);
-    if (!f[12].empty()) fw::add_str(ev, "rule", f[12]);
-    if (!f[15].empty()) fw::add_str(ev, "app", f[15]);
+    if (!f[10].empty() && f[10] != "0.0.0.0") ff.str("nat_src", f[10]);
+    if (!f[11].empty() && f[11] != "0.0.0.0") ff.str("nat_dst", f[11]);
+    if (!f[12].empty()) ff.str("rule", f[12]);
+    if (!f[15].empty()) ff.str("app", f[15]);
     if (!f[23].empty()) ev.conn_id.assign(f[23]);
     fw::set_protocol(ev, f[30]);
     std::string_view vendor_action = f[31];
-    fw::add_str(ev, "vendor_action", vendor_action);
+    ff.str("vendor_action", vendor_action);
     int64_t v;
     std::string_view reason;
     if (traffic) {
       if (n > 32 && fw::parse_uint(f[32], v)) ev.bytes = v;
-      if (n > 34 && fw::parse_uint(f[34], v)) fw::add_int(ev, "bytes_received", v);
+      if (n > 34 && fw::parse_uint(f[34], v)) ff.num("bytes_received", v);
       if (n > 37 && fw::parse_uint(f[37], v)) ev.duration_us = v * 1000000;
       if (n > 47) reason = f[47];
     } else if (threat) {
-      if (n > 33 && !f[33].empty()) fw::add_str(ev, "threat", f[33]);
-      if (n > 35 && !f[35].empty()) fw::add_str(ev, "threat_severity", f[35]);
+      if (n > 33 && !f[33].empty()) ff.str("threat", f[33]);
+      if (n > 35 && !f[35].empty()) ff.str("threat_severity", f[35]);
     }
-    if (!reason.empty()) fw::add_str(ev, "reason", reason);
+    if (!reason.empty()) ff.str("reason", reason);
     // Decision.
     fw::Action a = fw::Action::none;
     std::string_view reset_by;
     if (starts_with(vendor_action, "reset-")) {
       a = fw::Action::reset;
       reset_by = "firewall";
-      ev.fields.add("reset_to", vendor_action.substr(6));  // client | server | both
+      ff.str("reset_to", vendor_action.substr(6));  // client | server | both
     } else if (vendor_action == "deny" || vendor_action == "drop" || starts_with(vendor_action, "drop") ||
                starts_with(vendor_action, "block") || vendor_action == "sinkhole") {
       a = fw::Action::drop;
@@ -157,8 +158,8 @@ class PanosFile : public FileParser {
         a = fw::Action::teardown;
       }
     }
-    fw::set_action(ev, a, a == fw::Action::reset ? fw::kRst : 0);
-    if (!reset_by.empty()) ev.fields.add("reset_by", reset_by);
+    fw::set_action(ev, ff, a, a == fw::Action::reset ? fw::kRst : 0);
+    if (!reset_by.empty()) ff.str("reset_by", reset_by);
     if (!traffic && !threat && a == fw::Action::none) ev.category.assign("info");
   }
 

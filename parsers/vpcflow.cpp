@@ -88,14 +88,7 @@ class VpcFlowFile : public FileParser {
       return;
     }
     std::string_view tok[kMaxCols];
-    size_t n = 0;
-    std::string_view s = l;
-    while (n < kMaxCols && !s.empty()) {
-      size_t sp = s.find(' ');
-      tok[n++] = s.substr(0, sp);
-      if (sp == std::string_view::npos) break;
-      s = s.substr(sp + 1);
-    }
+    size_t n = fw::split_fields(l, ' ', tok, kMaxCols);
     const Col* cols;
     Col inferred[kMaxCols];
     bool was_inferred = false;
@@ -117,6 +110,7 @@ class VpcFlowFile : public FileParser {
     }
     Event& ev = out.event();
     ev.role = Role::firewall;
+    fw::FastFields ff(ev);
     int64_t start = kNull, end = kNull, v;
     uint8_t flags = 0;
     bool has_flags = false;
@@ -125,9 +119,9 @@ class VpcFlowFile : public FileParser {
       std::string_view t = tok[i];
       if (t == "-") continue;
       switch (cols[i]) {
-        case kVersion: fw::add_str(ev, "version", t); break;
-        case kAccount: fw::add_str(ev, "account_id", t); break;
-        case kInterface: fw::add_str(ev, "interface_id", t); break;
+        case kVersion: ff.str("version", t); break;
+        case kAccount: ff.str("account_id", t); break;
+        case kInterface: ff.str("interface_id", t); break;
         case kSrcAddr: ev.client_ip.assign(t); break;
         case kDstAddr: ev.server_ip.assign(t); break;
         case kSrcPort: if (fw::parse_uint(t, v)) ev.client_port = v; break;
@@ -139,31 +133,31 @@ class VpcFlowFile : public FileParser {
             else ev.protocol.assign(t);
           }
           break;
-        case kPackets: if (fw::parse_uint(t, v)) fw::add_int(ev, "packets", v); break;
+        case kPackets: if (fw::parse_uint(t, v)) ff.num("packets", v); break;
         case kBytes: if (fw::parse_uint(t, v)) ev.bytes = v; break;
         case kStart: fw::parse_uint(t, start); break;
         case kEnd: fw::parse_uint(t, end); break;
-        case kAction: action = t; fw::add_str(ev, "vpc_action", t); break;
-        case kLogStatus: status = t; fw::add_str(ev, "log_status", t); break;
-        case kVpc: fw::add_str(ev, "vpc_id", t); break;
-        case kSubnet: fw::add_str(ev, "subnet_id", t); break;
-        case kInstance: fw::add_str(ev, "instance_id", t); break;
+        case kAction: action = t; ff.str("vpc_action", t); break;
+        case kLogStatus: status = t; ff.str("log_status", t); break;
+        case kVpc: ff.str("vpc_id", t); break;
+        case kSubnet: ff.str("subnet_id", t); break;
+        case kInstance: ff.str("instance_id", t); break;
         case kTcpFlags:
           if (fw::parse_uint(t, v) && v < 256) {
             flags = static_cast<uint8_t>(v);
             has_flags = true;
           }
           break;
-        case kType: fw::add_str(ev, "type", t); break;
-        case kPktSrc: fw::add_str(ev, "pkt_srcaddr", t); break;
-        case kPktDst: fw::add_str(ev, "pkt_dstaddr", t); break;
-        case kRegion: fw::add_str(ev, "region", t); break;
-        case kAz: fw::add_str(ev, "az_id", t); break;
-        case kFlowDirection: fw::add_str(ev, "flow_direction", t); break;
-        case kTrafficPath: fw::add_str(ev, "traffic_path", t); break;
-        case kPktSrcService: fw::add_str(ev, "pkt_src_aws_service", t); break;
-        case kPktDstService: fw::add_str(ev, "pkt_dst_aws_service", t); break;
-        case kRejectReason: fw::add_str(ev, "reject_reason", t); break;
+        case kType: ff.str("type", t); break;
+        case kPktSrc: ff.str("pkt_srcaddr", t); break;
+        case kPktDst: ff.str("pkt_dstaddr", t); break;
+        case kRegion: ff.str("region", t); break;
+        case kAz: ff.str("az_id", t); break;
+        case kFlowDirection: ff.str("flow_direction", t); break;
+        case kTrafficPath: ff.str("traffic_path", t); break;
+        case kPktSrcService: ff.str("pkt_src_aws_service", t); break;
+        case kPktDstService: ff.str("pkt_dst_aws_service", t); break;
+        case kRejectReason: ff.str("reject_reason", t); break;
         default: break;
       }
     }
@@ -181,13 +175,13 @@ class VpcFlowFile : public FileParser {
       }
       if (end != kNull && start != kNull && end >= start) ev.duration_us = (end - start) * 1000000;
     }
-    if (was_inferred) ev.fields.add("format", "inferred");
+    if (was_inferred) ff.str("format", "inferred");
     fw::Action a = fw::Action::none;
     if (action == "ACCEPT") a = fw::Action::allow;
     else if (action == "REJECT") a = fw::Action::drop;  // security groups / NACLs drop silently
-    fw::set_action(ev, a, has_flags ? flags : 0);
+    fw::set_action(ev, ff, a, has_flags ? flags : 0);
     if (a == fw::Action::none) ev.category.assign(status.empty() ? "fw-log" : "info");
-    if (has_flags && (flags & fw::kRst)) ev.fields.add("reset_by", "client");  // srcaddr sent the RST
+    if (has_flags && (flags & fw::kRst)) ff.str("reset_by", "client");  // srcaddr sent the RST
   }
 
  private:
