@@ -296,9 +296,10 @@ class NginxConfigFile : public FileParser {
     }
   }
 
-  static bool tree_has(const NginxDirective& b, std::string_view name) {
+  static bool tree_has(const NginxDirective& b, std::string_view name, int depth = 0) {
+    if (depth > 32) return false;
     for (const NginxDirective& d : b.children)
-      if (d.name == name || (d.block && tree_has(d, name))) return true;
+      if (d.name == name || (d.block && tree_has(d, name, depth + 1))) return true;
     return false;
   }
 

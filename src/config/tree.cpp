@@ -126,6 +126,8 @@ class FlowParser {
   void skip() { while (pos_ < s_.size() && (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == '\n')) ++pos_; }
   bool value(Node& out) {
     out.line = line_;
+    if (++depth_ > 128) return false;  // hostile nesting: the caller keeps the text as a scalar
+    struct Guard { int& d; ~Guard() { --d; } } guard{depth_};
     skip();
     if (pos_ >= s_.size()) return false;
     char c = s_[pos_];
@@ -193,6 +195,7 @@ class FlowParser {
   std::string_view s_;
   size_t pos_ = 0;
   int64_t line_;
+  int depth_ = 0;
 };
 
 class YamlReader {
@@ -215,6 +218,12 @@ class YamlReader {
   Node block(int indent) {
     Node n;
     if (i_ >= l_.size()) return n;
+    if (depth_ >= kMaxDepth) {  // hostile nesting: skip the deeper lines instead of recursing
+      doc_.errors.emplace_back(l_[i_].number, "nesting deeper than 128 levels; lines skipped");
+      while (i_ < l_.size() && l_[i_].indent >= indent) ++i_;
+      return n;
+    }
+    struct Guard { int& d; explicit Guard(int& x) : d(x) { ++d; } ~Guard() { --d; } } guard(depth_);
     n.line = l_[i_].number;
     if (is_seq_item(l_[i_].text)) return sequence(indent);
     return mapping(indent);
@@ -365,10 +374,12 @@ class YamlReader {
     return v;
   }
 
+  static constexpr int kMaxDepth = 128;
   std::vector<YLine> l_;
   const std::vector<std::string_view>& raw_;
   TreeDoc& doc_;
   size_t i_ = 0;
+  int depth_ = 0;
 };
 
 }  // namespace

@@ -213,3 +213,37 @@ TEST(Json, TreeKeepsKeyLinesAndSurvivesErrors) {
   EXPECT_FALSE(bad.errors.empty());
   EXPECT_EQ(bad.documents[0].str("a"), "1");
 }
+
+TEST(ConfigParsers, HostileInputNeverThrowsOrCrashes) {
+  std::vector<std::string> inputs = {
+      "", "{", "}}}}", "\"", "'", "- - - :", "[", "a: [", "key: {a: [1, {b: ", ";;;;", "[svc]\n=\n", "=",
+      "\xff\xfe\x00garbage\x01", "frontend\nbind\nbind :\nbind :x-\ntimeout\noption\nhttp-request\n",
+      "server { listen ; location { return; } }", "<VirtualHost>\n</VirtualHost>\n</X>\n", "*filter\n-A\n:\nCOMMIT\n",
+      "table {\n chain {\n type policy drop\n reject\n tcp dport { drop\n}}}}\n",
+      "{\"Attributes\": [{\"Key\": 5}, 3, null]}", "{\"LoadBalancerAttributes\": {\"X\": [1]}}",
+      "static_resources:\n  listeners:\n  - address: 5\n    idle_timeout: {seconds: x}\n",
+      "kind: ConfigMap\ndata: [1]\n---\nkind: Ingress\nmetadata: 3\n"};
+  std::string deep_json(20000, '[');
+  inputs.push_back(deep_json);
+  std::string deep_flow = "a: " + std::string(20000, '[');
+  inputs.push_back(deep_flow);
+  std::string deep_yaml;
+  for (int i = 0; i < 3000; ++i) deep_yaml += std::string(static_cast<size_t>(i), ' ') + "k:\n";
+  inputs.push_back(deep_yaml);
+  std::string deep_nginx;
+  for (int i = 0; i < 5000; ++i) deep_nginx += "location / {\n";
+  inputs.push_back(deep_nginx);
+  int parsers = 0;
+  for (const Parser* p : all_parsers()) {
+    if (p->name().substr(0, 7) != "config-") continue;
+    ++parsers;
+    for (const std::string& in : inputs) {
+      SCOPED_TRACE(std::string(p->name()) + " <- " + in.substr(0, 40));
+      EXPECT_NO_THROW({
+        ParsedText r = parse_text(*p, in, "", nullptr, "x/application.yaml");
+        for (const Setting& s : r.settings) EXPECT_FALSE(s.key.empty());
+      });
+    }
+  }
+  EXPECT_EQ(parsers, 11);
+}
