@@ -1,6 +1,7 @@
 #include "firewall_common.h"
 
 #include <array>
+#include <cstring>
 
 #include "rstscope/text.h"
 
@@ -158,20 +159,23 @@ bool FastFields::begin(std::string_view key, size_t need) {
   if (n_ + key.size() + 4 + need > sizeof(buf_)) return false;
   buf_[n_++] = ',';
   buf_[n_++] = '"';
-  for (char c : key) buf_[n_++] = c;
+  std::memcpy(buf_ + n_, key.data(), key.size());
+  n_ += key.size();
   buf_[n_++] = '"';
   buf_[n_++] = ':';
   return true;
 }
 
 void FastFields::str(std::string_view key, std::string_view value) {
+  bool plain = true;
   for (char c : value) {
     unsigned char u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u >= 0x7f || c == '"' || c == '\\') {
-      flush();
-      ev_.fields.add(key, value);
-      return;
-    }
+    plain &= !(u < 0x20 || u >= 0x7f || c == '"' || c == '\\');
+  }
+  if (!plain) {
+    flush();
+    ev_.fields.add(key, value);
+    return;
   }
   if (!begin(key, value.size() + 2)) {
     flush();
@@ -179,7 +183,8 @@ void FastFields::str(std::string_view key, std::string_view value) {
     return;
   }
   buf_[n_++] = '"';
-  for (char c : value) buf_[n_++] = c;
+  std::memcpy(buf_ + n_, value.data(), value.size());
+  n_ += value.size();
   buf_[n_++] = '"';
 }
 

@@ -6,7 +6,6 @@
 #include "firewall_common.h"
 #include "rstscope/parser.h"
 #include "rstscope/text.h"
-#include "syslog_common.h"
 
 namespace rstscope {
 namespace {
@@ -93,8 +92,13 @@ class PanosFile : public FileParser {
       ctx_.time->resolve(t, ev);
     }
     if (at > 0) {
-      syslog::Prefix p;
-      if (syslog::split(l.substr(0, at), p) && !p.host.empty()) ff.str("host", p.host);
+      // "<syslog time> HOST 1,..." / "... HOST panos[12]: 1,...": the device is the last header token
+      // (a TAG: form gives the tag; good enough to tell devices apart).
+      std::string_view h = trim(l.substr(0, at));
+      size_t sp = h.rfind(' ');
+      std::string_view host = sp == std::string_view::npos ? std::string_view{} : h.substr(sp + 1);
+      if (!host.empty() && host.back() == ':') host.remove_suffix(1);
+      if (!host.empty() && host.find('[') == std::string_view::npos) ff.str("host", host);
     }
     ff.str("type", type);
     ff.str("subtype", f[5]);
