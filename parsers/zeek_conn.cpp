@@ -44,6 +44,7 @@ struct Values {
 
 void emit(const Values& z, std::string_view unset, Event& ev, TimeResolver& tr) {
   ev.role = Role::firewall;
+  fw::FastFields ff(ev);
   auto get = [&](ZCol c) -> std::string_view {
     if (!z.set[c]) return {};
     std::string_view x = z.v[c];
@@ -56,32 +57,32 @@ void emit(const Values& z, std::string_view unset, Event& ev, TimeResolver& tr) 
       ev.ts_raw.assign(ts);
       tr.resolve(c, ev);
     } else {
-      ev.fields.add("ts_masked", ts);
+      ff.str("ts_masked", ts);
     }
   }
   ev.conn_id.assign(get(zUid));
   fw::set_tuple(ev, get(zOrigH), get(zOrigP), get(zRespH), get(zRespP));
   fw::set_protocol(ev, get(zProto));
   std::string_view svc = get(zService);
-  if (!svc.empty()) fw::add_str(ev, "service", svc);
+  if (!svc.empty()) ff.str("service", svc);
   double d;
   if (parse_double(get(zDuration), d)) ev.duration_us = static_cast<int64_t>(d * 1e6 + 0.5);
   int64_t n;
-  if (fw::parse_uint(get(zOrigBytes), n)) fw::add_int(ev, "orig_bytes", n);
+  if (fw::parse_uint(get(zOrigBytes), n)) ff.num("orig_bytes", n);
   if (fw::parse_uint(get(zRespBytes), n)) {
-    fw::add_int(ev, "resp_bytes", n);
+    ff.num("resp_bytes", n);
     ev.bytes = n;
   }
-  if (fw::parse_uint(get(zOrigIpBytes), n)) fw::add_int(ev, "orig_ip_bytes", n);
-  if (fw::parse_uint(get(zRespIpBytes), n)) fw::add_int(ev, "resp_ip_bytes", n);
-  if (fw::parse_uint(get(zOrigPkts), n)) fw::add_int(ev, "orig_pkts", n);
-  if (fw::parse_uint(get(zRespPkts), n)) fw::add_int(ev, "resp_pkts", n);
+  if (fw::parse_uint(get(zOrigIpBytes), n)) ff.num("orig_ip_bytes", n);
+  if (fw::parse_uint(get(zRespIpBytes), n)) ff.num("resp_ip_bytes", n);
+  if (fw::parse_uint(get(zOrigPkts), n)) ff.num("orig_pkts", n);
+  if (fw::parse_uint(get(zRespPkts), n)) ff.num("resp_pkts", n);
   std::string_view state = get(zState), hist = get(zHistory);
   if (!state.empty()) {
-    fw::add_str(ev, "conn_state", state);
-    fw::add_str(ev, "reason", state);
+    ff.str("conn_state", state);
+    ff.str("reason", state);
   }
-  if (!hist.empty()) fw::add_str(ev, "history", hist);
+  if (!hist.empty()) ff.str("history", hist);
   // First RST in the history: 'R' originator, 'r' responder.
   std::string_view hist_reset;
   for (char c : hist) {
@@ -105,11 +106,11 @@ void emit(const Values& z, std::string_view unset, Event& ev, TimeResolver& tr) 
     a = fw::Action::allow;
   }
   uint8_t flags = hist_reset.empty() && a != fw::Action::reset && a != fw::Action::reject ? 0 : fw::kRst;
-  fw::set_action(ev, a, flags);
+  fw::set_action(ev, ff, a, flags);
   if (state == "REJ") ev.category.assign("conn-refused");
   else if (state == "S0") ev.category.assign("conn-no-reply");
   else if (a == fw::Action::none && state == "OTH") ev.category.assign("fw-log");
-  if (!reset_by.empty() && (flags & fw::kRst)) ev.fields.add("reset_by", reset_by);
+  if (!reset_by.empty() && (flags & fw::kRst)) ff.str("reset_by", reset_by);
 }
 
 // Flat JSON object: "key":value pairs; values are strings (escapes kept), numbers, true/false,
@@ -205,9 +206,9 @@ class ZeekFile : public FileParser {
       }
       for (std::string_view n : kDefault) cols_[ncols_++] = zcol(n);
     }
-    std::string_view s = l, f;
-    size_t i = 0;
-    while (i < ncols_ && next_field(s, sep_, f)) z.put(cols_[i++], f);
+    std::string_view f[kMax];
+    size_t i = fw::split_fields(l, sep_, f, ncols_);
+    for (size_t k = 0; k < i; ++k) z.put(cols_[k], f[k]);
     if (i < 6 || !z.set[zOrigH]) {
       out.unparsed("Zeek conn record with too few columns");
       return;
