@@ -130,11 +130,13 @@ class AwsLbFile : public FileParser {
   void record(const Record& rec, Emitter& out) override {
     std::string_view l = rec.text;
     if (l.empty() || trim(l).empty()) return;
-    size_t n = tokenize(l, tok_, &quoted_);
-    if (n >= 3 && tok_[0] == "tls" && (tok_[1] == "1.0" || tok_[1] == "2.0")) return nlb(n, out);
-    if (n >= 11 && l[0] >= '0' && l[0] <= '9') return classic(n, out);
-    if (n >= 12 && !l.empty() && l[0] >= 'a' && l[0] <= 'z') return alb(n, out);
-    out.unparsed("not an AWS ALB, Classic ELB or NLB access-log line");
+    size_t n = tokenize(l, tok_);
+    cur_ = nullptr;
+    if (n >= 3 && tok_[0] == "tls" && (tok_[1] == "1.0" || tok_[1] == "2.0")) nlb(n, out);
+    else if (n >= 11 && l[0] >= '0' && l[0] <= '9') classic(n, out);
+    else if (n >= 12 && !l.empty() && l[0] >= 'a' && l[0] <= 'z') alb(n, out);
+    else out.unparsed("not an AWS ALB, Classic ELB or NLB access-log line");
+    if (cur_) fb_.flush(cur_->fields);
   }
 
  private:
@@ -142,7 +144,7 @@ class AwsLbFile : public FileParser {
   // `o` is the index of client:port.
   bool common(size_t o, size_t n, Event& ev, bool& never, bool& target_answered) {
     web::split_addr(tok_[o], ev.client_ip, ev.client_port);
-    if (!is_dash(tok_[o + 1])) web::add_text(ev.fields, "target", tok_[o + 1]);
+    if (!is_dash(tok_[o + 1])) fb_.text("target", tok_[o + 1]);
     int64_t t[3];
     never = false;
     int64_t sum = 0;
@@ -154,32 +156,33 @@ class AwsLbFile : public FileParser {
     }
     // "request target response" processing times in seconds, as written (one span of the line).
     const char* b = tok_[o + 2].data();
-    web::add_text(ev.fields, "times", std::string_view(b, size_t(tok_[o + 4].data() + tok_[o + 4].size() - b)));
+    fb_.text("times", std::string_view(b, size_t(tok_[o + 4].data() + tok_[o + 4].size() - b)));
     if (!never) ev.duration_us = sum;
     if (!web::parse_int_or_dash(tok_[o + 5], ev.status)) return false;
     int64_t ts;
     if (!web::parse_int_or_dash(tok_[o + 6], ts)) return false;
     target_answered = ts != kNull;
-    if (target_answered) web::add_number_token(ev.fields, "target_status", tok_[o + 6]);
-    if (!is_dash(tok_[o + 7])) web::add_number_token(ev.fields, "received_bytes", tok_[o + 7]);
+    if (target_answered) fb_.number_token("target_status", tok_[o + 6]);
+    if (!is_dash(tok_[o + 7])) fb_.number_token("received_bytes", tok_[o + 7]);
     web::parse_int_or_dash(tok_[o + 8], ev.bytes);
     if (n > o + 9) split_lb_request(tok_[o + 9], ev);
-    if (n > o + 10 && !is_dash(tok_[o + 10])) addf(ev, "user_agent", o + 10);
-    if (n > o + 11 && !is_dash(tok_[o + 11])) web::add_text(ev.fields, "tls_cipher", tok_[o + 11]);
-    if (n > o + 12 && !is_dash(tok_[o + 12])) web::add_text(ev.fields, "tls_protocol", tok_[o + 12]);
+    if (n > o + 10 && !is_dash(tok_[o + 10])) fb_.text("user_agent", tok_[o + 10]);
+    if (n > o + 11 && !is_dash(tok_[o + 11])) fb_.text("tls_cipher", tok_[o + 11]);
+    if (n > o + 12 && !is_dash(tok_[o + 12])) fb_.text("tls_protocol", tok_[o + 12]);
     return true;
   }
 
   void alb(size_t n, Emitter& out) {
     Event& ev = out.event();
+    cur_ = &ev;
     ev.role = Role::proxy;
     if (!resolve_utc(tok_[1], ev, *ctx_.time)) {
       ev.category.assign("error");
       ev.message.assign("ALB line with an unreadable time");
       return;
     }
-    if (tok_[0] != "http" && tok_[0] != "https") web::add_text(ev.fields, "type", tok_[0]);  // h2, ws, wss, grpcs
-    web::add_text(ev.fields, "elb", tok_[2]);
+    if (tok_[0] != "http" && tok_[0] != "https") fb_.text("type", tok_[0]);  // h2, ws, wss, grpcs
+    fb_.text("elb", tok_[2]);
     bool never = false, answered = false;
     if (!common(3, n, ev, never, answered)) {
       ev.category.assign("error");
@@ -189,10 +192,10 @@ class AwsLbFile : public FileParser {
     if (n > 17 && !is_dash(tok_[17])) ev.request_id.assign(tok_[17]);
     if (n > 18 && !is_dash(tok_[18])) {
       if (ev.host.empty()) ev.host.assign(tok_[18]);
-      else if (ev.host != tok_[18]) addf(ev, "sni", 18);
+      else if (ev.host != tok_[18]) fb_.text("sni", tok_[18]);
     }
     if (n > 21) {
-      web::add_text(ev.fields, "request_creation_time", tok_[21]);
+      fb_.text("request_creation_time", tok_[21]);
       // -1 timings: the request's real duration is response time - creation time.
       if (never) {
         CivilTime c;
@@ -204,35 +207,36 @@ class AwsLbFile : public FileParser {
         }
       }
     }
-    if (n > 22 && !is_dash(tok_[22]) && tok_[22] != "forward") addf(ev, "actions", 22);
+    if (n > 22 && !is_dash(tok_[22]) && tok_[22] != "forward") fb_.text("actions", tok_[22]);
     std::string_view error_reason = n > 24 ? tok_[24] : std::string_view{};
-    if (!is_dash(error_reason)) addf(ev, "error_reason", 24);
+    if (!is_dash(error_reason)) fb_.text("error_reason", tok_[24]);
     // Target lists only when they say more than target / target_status (retries, several targets).
-    if (n > 25 && !is_dash(tok_[25]) && tok_[25] != tok_[4]) addf(ev, "targets", 25);
-    if (n > 26 && !is_dash(tok_[26]) && tok_[26] != tok_[9]) addf(ev, "target_statuses", 26);
-    if (n > 27 && !is_dash(tok_[27])) addf(ev, "classification", 27);
-    if (n > 28 && !is_dash(tok_[28])) addf(ev, "classification_reason", 28);
+    if (n > 25 && !is_dash(tok_[25]) && tok_[25] != tok_[4]) fb_.text("targets", tok_[25]);
+    if (n > 26 && !is_dash(tok_[26]) && tok_[26] != tok_[9]) fb_.text("target_statuses", tok_[26]);
+    if (n > 27 && !is_dash(tok_[27])) fb_.text("classification", tok_[27]);
+    if (n > 28 && !is_dash(tok_[28])) fb_.text("classification_reason", tok_[28]);
     if (n > 29 && !is_dash(tok_[29])) ev.conn_id.assign(tok_[29]);
-    if (never) ev.fields.add_bool("not_dispatched", true);
+    if (never) fb_.raw("not_dispatched", "true");
     ev.category.assign(lb_category(ev.status, answered, never, error_reason));
   }
 
   void classic(size_t n, Emitter& out) {
     Event& ev = out.event();
+    cur_ = &ev;
     ev.role = Role::proxy;
     if (!resolve_utc(tok_[0], ev, *ctx_.time)) {
       ev.category.assign("error");
       ev.message.assign("ELB line with an unreadable time");
       return;
     }
-    web::add_text(ev.fields, "elb", tok_[1]);
+    fb_.text("elb", tok_[1]);
     bool never = false, answered = false;
     if (!common(2, n, ev, never, answered)) {
       ev.category.assign("error");
       ev.message.assign("ELB line with unreadable timings or status");
       return;
     }
-    if (never) ev.fields.add_bool("not_dispatched", true);
+    if (never) fb_.raw("not_dispatched", "true");
     if (ev.status == kNull) {
       // TCP/SSL listener: no HTTP status; a connection the LB could not hand to a backend.
       ev.protocol.assign(n > 14 && !is_dash(tok_[14]) ? "ssl" : "tcp");
@@ -251,38 +255,34 @@ class AwsLbFile : public FileParser {
       return;
     }
     Event& ev = out.event();
+    cur_ = &ev;
     ev.role = Role::proxy;
     ev.protocol.assign("tls");
     resolve_utc(tok_[2], ev, *ctx_.time);
-    web::add_text(ev.fields, "type", "tls");
-    web::add_text(ev.fields, "version", tok_[1]);
-    web::add_text(ev.fields, "elb", tok_[3]);
+    fb_.text("type", "tls");
+    fb_.text("version", tok_[1]);
+    fb_.text("elb", tok_[3]);
     ev.conn_id.assign(tok_[4]);
     web::split_addr(tok_[5], ev.client_ip, ev.client_port);
     web::split_addr(tok_[6], ev.server_ip, ev.server_port);
     int64_t ms;
     if (parse_int(tok_[7], ms)) ev.duration_us = ms * 1000;
-    if (!is_dash(tok_[8])) web::add_text(ev.fields, "tls_handshake_ms", tok_[8]);
+    if (!is_dash(tok_[8])) fb_.text("tls_handshake_ms", tok_[8]);
     int64_t rb;
-    if (parse_int(tok_[9], rb)) ev.fields.add("received_bytes", rb);
+    if (parse_int(tok_[9], rb)) fb_.number_token("received_bytes", tok_[9]);
     parse_int(tok_[10], ev.bytes);
     bool alert = !is_dash(tok_[11]);
-    if (alert) web::add_text(ev.fields, "tls_alert", tok_[11]);
-    if (n > 14 && !is_dash(tok_[14])) web::add_text(ev.fields, "tls_cipher", tok_[14]);
-    if (n > 15 && !is_dash(tok_[15])) web::add_text(ev.fields, "tls_protocol", tok_[15]);
+    if (alert) fb_.text("tls_alert", tok_[11]);
+    if (n > 14 && !is_dash(tok_[14])) fb_.text("tls_cipher", tok_[14]);
+    if (n > 15 && !is_dash(tok_[15])) fb_.text("tls_protocol", tok_[15]);
     if (n > 17 && !is_dash(tok_[17])) ev.host.assign(tok_[17]);
     ev.category.assign(alert ? "tls-handshake-failed" : "conn-closed");
   }
 
-  // Adds token i as a text field, with no copy when it was a closed "quoted" token.
-  void addf(Event& ev, std::string_view key, size_t i) {
-    if (quoted_ & (uint32_t(1) << i)) web::add_quoted(ev.fields, key, tok_[i]);
-    else web::add_text(ev.fields, key, tok_[i]);
-  }
-
   ParseContext ctx_;
   std::array<std::string_view, kMaxTok> tok_{};
-  uint32_t quoted_ = 0;
+  web::FieldBatch fb_;
+  Event* cur_ = nullptr;
 };
 
 enum class LbShape { none, alb, classic, nlb };

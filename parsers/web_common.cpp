@@ -167,6 +167,42 @@ void add_number_token(FieldWriter& f, std::string_view key, std::string_view dig
   else add_text(f, key, digits);
 }
 
+void FieldBatch::key(std::string_view k) {
+  if (first_.empty()) {
+    first_ = k;
+    return;
+  }
+  buf_ += ",\"";
+  buf_ += k;
+  buf_ += "\":";
+}
+
+void FieldBatch::text(std::string_view k, std::string_view v) {
+  key(k);
+  buf_.push_back('"');
+  if (plain_ascii(v)) buf_.append(v);
+  else json_escape_append(buf_, v);
+  buf_.push_back('"');
+}
+
+void FieldBatch::raw(std::string_view k, std::string_view json) {
+  key(k);
+  buf_.append(json);
+}
+
+void FieldBatch::number_token(std::string_view k, std::string_view digits) {
+  bool num = !digits.empty() && digits.size() < 19 && (digits[0] != '0' || digits.size() == 1);
+  for (char c : digits) num &= c >= '0' && c <= '9';
+  if (num) raw(k, digits);
+  else text(k, digits);
+}
+
+void FieldBatch::flush(FieldWriter& f) {
+  if (!first_.empty()) f.add_raw(first_, buf_);
+  buf_.clear();
+  first_ = {};
+}
+
 bool path_mentions(std::string_view path, std::string_view needle) { return icontains(path, needle); }
 
 static bool is_status(std::string_view t) {
