@@ -76,7 +76,18 @@ Engine::Engine(const Model& m, const std::vector<Rule>& rules) : m_(m), rules_(r
 bool Engine::endpoint_matches(const Failure& f, const Ev& e, double& q) const {
   q = 1.0;
   if (f.port >= 0 && e.server_port >= 0 && f.port != e.server_port) return false;
-  if (f.port < 0 || e.server_port < 0) q *= 0.75;  // port unknown on one side
+  if (f.port >= 0 && e.server_port < 0) {
+    auto it = m_.source_ports.find(e.source_id);
+    if (it != m_.source_ports.end()) {
+      // The line does not say its port, but its source serves these listeners.
+      if (std::find(it->second.begin(), it->second.end(), f.port) == it->second.end()) return false;
+      q *= it->second.size() == 1 ? 1.0 : 0.9;
+    } else {
+      q *= 0.75;
+    }
+  } else if (f.port < 0 || e.server_port < 0) {
+    q *= 0.75;  // port unknown on one side
+  }
   const std::string& sip = m_.strings.str(e.server_ip);
   if (!f.host.empty() && literal_ip(f.host) && literal_ip(sip) && f.host != sip && !is_wildcard_or_loopback(sip) &&
       !is_wildcard_or_loopback(f.host)) {

@@ -81,6 +81,9 @@ struct Model {
   std::vector<SettingRec> settings;
   std::vector<SourceRec> sources;
   std::unordered_map<std::string, std::vector<std::string>> aliases;  // name -> addresses (both ways)
+  // Listener ports a log source serves, from the configuration in its folder (nginx/access.log and
+  // nginx/nginx.conf): used when a line does not say its port.
+  std::unordered_map<int64_t, std::vector<int32_t>> source_ports;
 
   const SourceRec* source(int64_t id) const;
   void sort();

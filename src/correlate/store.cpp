@@ -142,12 +142,57 @@ CorrelateSummary correlate_db(const std::string& db_path, const CorrelateOptions
       db.exec(fmt::format("UPDATE events SET ts_corrected = ts + {} WHERE source_id = {} AND ts IS NOT NULL", us, sid));
   }
 
+  {
+    SQLite::Statement q(db, "SELECT id, source_id, component, scope, listener, key, raw, value, text, status, note FROM settings");
+    while (q.executeStep()) {
+      SettingRec s;
+      s.id = q.getColumn(0).getInt64();
+      s.source_id = col_int(q.getColumn(1), 0);
+      s.component = col_text(q.getColumn(2));
+      s.scope = col_text(q.getColumn(3));
+      s.listener = col_text(q.getColumn(4));
+      s.key = col_text(q.getColumn(5));
+      s.raw = col_text(q.getColumn(6));
+      s.value = col_int(q.getColumn(7));
+      s.text = col_text(q.getColumn(8));
+      s.assumed = col_text(q.getColumn(9)) == "assumed";
+      s.note = col_text(q.getColumn(10));
+      if (!s.listener.empty()) {
+        std::string_view h;
+        int64_t p;
+        split_host_port(s.listener, h, p);
+        s.port = int32_t(p);
+      }
+      m.settings.push_back(std::move(s));
+    }
+  }
+  // Listener ports per config scope ("frontend fe_api", "service https") and per folder.
+  std::map<std::string, std::vector<int32_t>> scope_ports;
+  std::map<std::string, std::vector<int32_t>> dir_ports;
+  auto dir_of = [](const std::string& path) {
+    size_t slash = path.rfind('/');
+    return slash == std::string::npos ? std::string() : path.substr(0, slash);
+  };
+  for (const SettingRec& st : m.settings) {
+    if (st.port < 0 || st.assumed) continue;
+    auto add = [&](std::vector<int32_t>& v) {
+      if (std::find(v.begin(), v.end(), st.port) == v.end()) v.push_back(st.port);
+    };
+    add(scope_ports[st.component + " " + st.scope]);
+    if (const SourceRec* src = m.source(st.source_id)) add(dir_ports[dir_of(src->path)]);
+  }
+  for (const SourceRec& src : m.sources) {
+    if (src.role == Role::client || src.role == Role::config) continue;
+    auto it = dir_ports.find(dir_of(src.path));
+    if (it != dir_ports.end()) m.source_ports[src.id] = it->second;
+  }
   // --- Load the model. ---
   {
     SQLite::Statement q(db,
                         "SELECT id, ts_corrected, source_id, role, category, host, server_ip, client_ip, client_port, "
                         "server_port, status, method, json_extract(fields, '$.tls_reason'), json_extract(fields, '$.action'), "
-                        "kind, line, message, raw, duration_ms FROM events WHERE role IS NOT NULL AND role <> 'config'");
+                        "kind, line, message, raw, duration_ms, json_extract(fields, '$.frontend'), json_extract(fields, '$.service') "
+                        "FROM events WHERE role IS NOT NULL AND role <> 'config'");
     while (q.executeStep()) {
       std::string role = col_text(q.getColumn(3));
       std::string cat = col_text(q.getColumn(4));
@@ -186,35 +231,19 @@ CorrelateSummary correlate_db(const std::string& db_path, const CorrelateOptions
       e.detail = m.strings.id(detail);
       e.action = m.strings.id(col_text(q.getColumn(13)));
       if (!q.getColumn(18).isNull()) e.duration_us = int64_t(q.getColumn(18).getDouble() * 1000);
+      if (e.server_port < 0) {
+        // HAProxy names its frontend, stunnel its service: the config says their port.
+        std::string scope;
+        if (!q.getColumn(19).isNull()) scope = "haproxy frontend " + q.getColumn(19).getString();
+        else if (!q.getColumn(20).isNull()) scope = "stunnel service " + q.getColumn(20).getString();
+        auto it = scope.empty() ? scope_ports.end() : scope_ports.find(scope);
+        if (it != scope_ports.end() && it->second.size() == 1) e.server_port = it->second.front();
+      }
       if (e.role == Role::client) {
         if (cat == "client-request") m.client_requests.push_back(e);
       } else {
         m.events.push_back(e);
       }
-    }
-  }
-  {
-    SQLite::Statement q(db, "SELECT id, source_id, component, scope, listener, key, raw, value, text, status, note FROM settings");
-    while (q.executeStep()) {
-      SettingRec s;
-      s.id = q.getColumn(0).getInt64();
-      s.source_id = col_int(q.getColumn(1), 0);
-      s.component = col_text(q.getColumn(2));
-      s.scope = col_text(q.getColumn(3));
-      s.listener = col_text(q.getColumn(4));
-      s.key = col_text(q.getColumn(5));
-      s.raw = col_text(q.getColumn(6));
-      s.value = col_int(q.getColumn(7));
-      s.text = col_text(q.getColumn(8));
-      s.assumed = col_text(q.getColumn(9)) == "assumed";
-      s.note = col_text(q.getColumn(10));
-      if (!s.listener.empty()) {
-        std::string_view h;
-        int64_t p;
-        split_host_port(s.listener, h, p);
-        s.port = int32_t(p);
-      }
-      m.settings.push_back(std::move(s));
     }
   }
   m.sort();
