@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <filesystem>
 #include <stdexcept>
@@ -330,11 +331,15 @@ void Writer::finish() {
         "DELETE FROM unparsed WHERE source_id IN (SELECT id FROM sources WHERE status = 'duplicate');"
         "DELETE FROM settings WHERE source_id IN (SELECT id FROM sources WHERE status = 'duplicate');");
     auto t0 = std::chrono::steady_clock::now();
+    std::clock_t c0 = std::clock();
     auto lap = [&](const char* what) {
       if (!opt_.verbose) return;
       auto now = std::chrono::steady_clock::now();
-      std::fprintf(stderr, "timeline: %s %.2f s\n", what, std::chrono::duration<double>(now - t0).count());
+      std::clock_t c = std::clock();
+      std::fprintf(stderr, "timeline: %s %.2f s wall, %.2f s cpu\n", what,
+                   std::chrono::duration<double>(now - t0).count(), double(c - c0) / CLOCKS_PER_SEC);
       t0 = now;
+      c0 = c;
     };
     exec(kIndexes);
     lap("indexes");
