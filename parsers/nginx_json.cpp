@@ -154,11 +154,11 @@ class NginxJsonFile : public FileParser {
     ev.role = Role::proxy;
     CivilTime c;
     std::string_view t = vals_[kTime];
-    if (present(t) && parse_any_time(t, c)) {
-      ev.ts_raw.assign(t);
-      ctx_.time->resolve(c, ev);
-    } else if (present(vals_[kMsec]) && parse_epoch(vals_[kMsec], c)) {
+    if (present(vals_[kMsec]) && parse_epoch(vals_[kMsec], c)) {  // $msec has the milliseconds
       ev.ts_raw.assign(vals_[kMsec]);
+      ctx_.time->resolve(c, ev);
+    } else if (present(t) && parse_any_time(t, c)) {
+      ev.ts_raw.assign(t);
       ctx_.time->resolve(c, ev);
     }
     int64_t v;
@@ -259,14 +259,17 @@ class NginxJsonParser : public Parser {
   }
   const std::vector<Sample>& samples() const override {
     static const std::vector<Sample> s = {
-        // nginx/1.22.1 (Debian 12) with log_format escape=json, loopback run (see docs/formats/proxy.md)
-        {R"({"time_local":"24/Nov/2026:10:40:12 +0000","time_iso8601":"2026-11-24T10:40:12+00:00","msec":"1795516812.345","remote_addr":"127.0.0.1","remote_port":"51234","server_addr":"127.0.0.1","server_port":"18190","request":"GET /rst HTTP/1.1","status":"502","body_bytes_sent":"157","request_time":"0.003","upstream_addr":"127.0.0.1:18081","upstream_status":"502","upstream_response_time":"0.002","upstream_connect_time":"0.000","upstream_header_time":"-","connection":"7","connection_requests":"1","request_id":"2d4f23b43df95f5b7d039f36d580f367","http_user_agent":"curl/7.88.1","http_referer":""})",
-         {{"ts", "2026-11-24T10:40:12.000Z"}, {"client_ip", "127.0.0.1"}, {"client_port", "51234"},
-          {"server_ip", "127.0.0.1"}, {"server_port", "18190"}, {"method", "GET"}, {"path", "/rst"},
-          {"protocol", "HTTP/1.1"}, {"status", "502"}, {"bytes", "157"}, {"duration_us", "3000"},
-          {"category", "upstream-error"}, {"conn_id", "7"}, {"fields.upstream_addr", "127.0.0.1:18081"},
-          {"request_id", "2d4f23b43df95f5b7d039f36d580f367"}}},
-        // ingress-nginx json format (docs: log-format-upstream with escape-json)
+        // nginx/1.22.1 (Debian 12), log_format escape=json, loopback run: proxy_pass to a closed port
+        {R"({"time_local":"24/Nov/2026:11:07:36 +0000","time_iso8601":"2026-11-24T11:07:36+00:00","msec":"1795518456.701","remote_addr":"127.0.0.1","remote_port":"50192","server_addr":"127.0.0.1","server_port":"18190","request":"GET /refused?x=1 HTTP/1.1","status":"502","body_bytes_sent":"157","request_time":"0.001","upstream_addr":"127.0.0.1:18199","upstream_status":"502","upstream_response_time":"0.000","upstream_connect_time":"-","upstream_header_time":"-","connection":"2","connection_requests":"1","request_id":"afd4be727ef08e6d17a08999a065ffd1","http_user_agent":"curl/7.88.1","http_referer":""})",
+         {{"ts", "2026-11-24T11:07:36.701Z"}, {"client_ip", "127.0.0.1"}, {"client_port", "50192"},
+          {"server_ip", "127.0.0.1"}, {"server_port", "18190"}, {"method", "GET"}, {"path", "/refused?x=1"},
+          {"protocol", "HTTP/1.1"}, {"status", "502"}, {"bytes", "157"}, {"duration_us", "1000"},
+          {"category", "upstream-error"}, {"conn_id", "2"}, {"fields.upstream_addr", "127.0.0.1:18199"},
+          {"request_id", "afd4be727ef08e6d17a08999a065ffd1"}, {"fields.connection_requests", "1"}}},
+        {R"({"time_local":"24/Nov/2026:11:07:36 +0000","time_iso8601":"2026-11-24T11:07:36+00:00","msec":"1795518456.445","remote_addr":"127.0.0.1","remote_port":"50184","server_addr":"127.0.0.1","server_port":"18190","request":"GET /ok HTTP/1.1","status":"200","body_bytes_sent":"3","request_time":"0.000","upstream_addr":"","upstream_status":"","upstream_response_time":"","upstream_connect_time":"","upstream_header_time":"","connection":"1","connection_requests":"1","request_id":"1a26e2eaf94b9a6bdb3f3ba981f879ea","http_user_agent":"curl/7.88.1","http_referer":""})",
+         {{"ts", "2026-11-24T11:07:36.445Z"}, {"category", "request"}, {"fields.upstream_addr", ""},
+          {"duration_us", "0"}}},
+        // shaped like the ingress-nginx docs' json log-format-upstream example (hand-made values)
         {R"({"time": "2024-03-05T10:11:12+00:00", "remote_addr": "10.0.0.5", "x_forward_for": "203.0.113.9", "request_id": "abc", "remote_user": "", "bytes_sent": 612, "request_time": 60.001, "status": 504, "vhost": "api.example.com", "request_proto": "HTTP/2.0", "path": "/v1/items", "request_query": "a=1", "request_length": 80, "duration": 60.001, "method": "GET", "http_referrer": "", "http_user_agent": "curl/8.0"})",
          {{"ts", "2024-03-05T10:11:12.000Z"}, {"status", "504"}, {"category", "upstream-timeout"},
           {"duration_us", "60001000"}, {"host", "api.example.com"}, {"path", "/v1/items?a=1"},
