@@ -37,7 +37,7 @@ size_t tokenize(std::string_view s, std::array<std::string_view, kMaxTok>& tok, 
       // memchr to the closing quote; walk byte by byte only when a backslash comes first.
       const void* qp = std::memchr(p + i + 1, '"', len - i - 1);
       size_t j = qp ? size_t(static_cast<const char*>(qp) - p) : len;
-      if (std::memchr(p + i + 1, '\\', j - i - 1)) {
+      if (j < len && p[j - 1] == '\\') {  // an escaped quote: walk the escapes
         j = i + 1;
         while (j < len && p[j] != '"') {
           if (p[j] == '\\' && j + 1 < len) ++j;
@@ -48,8 +48,8 @@ size_t tokenize(std::string_view s, std::array<std::string_view, kMaxTok>& tok, 
       tok[n++] = s.substr(i + 1, j - i - 1);
       i = j + 1;
     } else {
-      const void* sp = std::memchr(p + i, ' ', len - i);
-      size_t j = sp ? size_t(static_cast<const char*>(sp) - p) : len;
+      size_t j = i;  // unquoted tokens are short: an inline scan beats a memchr call
+      while (j < len && p[j] != ' ') ++j;
       tok[n++] = s.substr(i, j - i);
       i = j;
     }
