@@ -173,7 +173,6 @@ class ApacheAccessParser : public Parser {
     if (err == ok) return {};  // a pure error log is apache-error's
     std::string why = std::to_string(ok) + " of " + std::to_string(total) + " lines are Apache access lines";
     bool named = web::path_mentions(in.path, "apache") || web::path_mentions(in.path, "httpd");
-    // Traefik's CLF carries `N "router" "url" Nms` after the user agent: not ours.
     if (named) return {98, why + "; the path names apache/httpd"};
     if (vhost + ssl > 0) return {85, why + " (vhost_combined / ssl_request shapes)"};
     if (err > 0) return {80, why + ", mixed with Apache error lines"};
