@@ -67,7 +67,13 @@ class EnvoyConfigFile : public FileParser {
     std::string_view t = trim(rec.text);
     config::TreeDoc doc = (!t.empty() && t[0] == '{') ? config::parse_json_tree(rec.text) : config::parse_yaml(rec.text);
     for (auto& [line, msg] : doc.errors) sink.warn(line, msg);
-    for (const Node& d : doc.documents) walk(d, "", nullptr, nullptr, sink, 0);
+    for (const Node& d : doc.documents) {
+      if (d.str("kind") == "ConfigMap") {
+        configmap(d, sink);
+        continue;
+      }
+      walk(d, "", nullptr, nullptr, sink, 0);
+    }
   }
 
  private:
@@ -95,6 +101,30 @@ class EnvoyConfigFile : public FileParser {
       walk(v, k, &n, ctx, sink, depth + 1);
     }
     (void)parent;
+  }
+
+  // An Envoy bootstrap embedded in a Kubernetes ConfigMap (`data: {envoy.yaml: |\n ...}`): the
+  // block scalar is parsed on its own and its lines shifted to lines of this file.
+  void configmap(const Node& d, config::SettingSink& sink) {
+    const Node* data = d.get("data");
+    if (!data || !data->is_map()) return;
+    for (const auto& [k, v] : data->map) {
+      if (!v.is_scalar() || v.scalar.find("static_resources") == std::string::npos) continue;
+      std::string_view t = trim(v.scalar);
+      config::TreeDoc inner = (!t.empty() && t[0] == '{') ? config::parse_json_tree(v.scalar) : config::parse_yaml(v.scalar);
+      for (auto& [line, msg] : inner.errors) sink.warn(line ? line + v.line : v.line, "in data." + k + ": " + msg);
+      for (Node& n : inner.documents) {
+        shift(n, v.line, 0);
+        walk(n, "", nullptr, nullptr, sink, 0);
+      }
+    }
+  }
+
+  static void shift(Node& n, int64_t by, int depth) {
+    if (depth > 200) return;
+    if (n.line) n.line += by;
+    for (auto& [k, v] : n.map) shift(v, by, depth + 1);
+    for (Node& c : n.seq) shift(c, by, depth + 1);
   }
 
   void listener(const Node& l, config::SettingSink& sink, int depth) {

@@ -63,3 +63,17 @@ TEST(ConfigEnvoy, BrokenJsonKeepsEarlierValues) {
                             "{\"static_resources\": {\"clusters\": [{\"name\": \"a\", \"connect_timeout\": \"2s\"}, {\"name\": ]}}");
   EXPECT_FALSE(r.warnings.empty());
 }
+
+TEST(ConfigEnvoy, BootstrapInsideAConfigMap) {
+  ParsedText r = parse_config("config-envoy", "config/envoy/envoy-configmap.yaml", "k8s/envoy-configmap.yaml");
+  for (auto& w : r.warnings) ADD_FAILURE() << w.first << ": " << w.second;
+  auto idle = find_settings(r, "idle_timeout", "*:15001");
+  ASSERT_EQ(idle.size(), 1u);
+  EXPECT_EQ(idle[0]->value, 3600000);
+  EXPECT_EQ(idle[0]->line, 18);  // line in the ConfigMap file, not in the embedded document
+  const Parser& p = parser_named("config-envoy");
+  std::vector<std::string_view> lines = {"apiVersion: v1", "kind: ConfigMap", "data:", "  envoy.yaml: |",
+                                         "    static_resources:", "      listeners:"};
+  EXPECT_GT(p.sniff({"k8s/envoy-configmap.yaml", "envoy-configmap.yaml", lines}).score,
+            parser_named("config-ingress-nginx").sniff({"k8s/envoy-configmap.yaml", "envoy-configmap.yaml", lines}).score);
+}
