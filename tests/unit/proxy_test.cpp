@@ -1,6 +1,8 @@
 // Proxy parsers: unit checks beyond the samples (syslog prefix splitting, HAProxy decoding).
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "../../parsers/haproxy_common.h"
 #include "../../parsers/syslog_common.h"
 #include "rstscope/text.h"
@@ -88,4 +90,59 @@ TEST(Haproxy, GarbageNeverCrashes) {
     ParsedText r = parse_with("haproxy", b);
     EXPECT_EQ(r.events.size() + r.unparsed.size(), 1u) << b;
   }
+}
+
+// The local loopback run (shared/corpus/other/local_loopback_scenarios.json): each backend fault
+// must come out of the HAProxy and nginx logs as the category the correlation rules look for.
+TEST(ProxyLocal, HaproxyFaultsBecomeTheirCategories) {
+  std::string text = rstscope::testing::read_file(rstscope::testing::corpus("haproxy/local_scenarios_haproxy.log"));
+  ParsedText r = parse_with("haproxy", text);
+  ASSERT_EQ(r.events.size(), 17u);
+  std::map<std::string, std::string> want = {
+      {"/ok", "request"},           {"/rst", "upstream-closed"},   {"/rstnow", "upstream-closed"},
+      {"/partial", "upstream-reset"}, {"/noresp", "upstream-closed"}, {"/refused", "upstream-refused"},
+      {"/slow", "upstream-timeout"}, {"", "upstream-reset"}};  // "" = the TCP-mode line (SD)
+  for (const Event& e : r.events) {
+    SCOPED_TRACE(e.raw);
+    ASSERT_TRUE(want.count(e.path));
+    EXPECT_EQ(e.category, want[e.path]);
+    EXPECT_EQ(e.client_ip, "127.0.0.1");
+    EXPECT_NE(e.client_port, kNull);
+    EXPECT_EQ(e.ts_zone, ZoneSource::inferred);
+  }
+  // SC-- on /refused: never connected (Tc = -1), closed by the server side during connect.
+  const Event& refused = r.events[9];
+  EXPECT_EQ(refused.fields.lookup("tc"), "-1");
+  EXPECT_EQ(refused.fields.lookup("phase"), "connect");
+  EXPECT_EQ(refused.fields.lookup("closed_by"), "server");
+  EXPECT_EQ(refused.duration_us, 3006000);
+}
+
+TEST(ProxyLocal, NginxErrorFaultsBecomeTheirCategories) {
+  std::string text =
+      rstscope::testing::read_file(rstscope::testing::corpus("nginx_error/local_scenarios_nginx_error.log"));
+  ParsedText r = parse_with("nginx-error", text);
+  std::map<std::string, int> count;
+  for (const Event& e : r.events) ++count[e.category];
+  EXPECT_EQ(count["upstream-reset"], 6);    // recv()/readv()/connect() 104 while talking to upstream
+  EXPECT_EQ(count["upstream-closed"], 2);   // upstream prematurely closed
+  EXPECT_EQ(count["upstream-refused"], 2);  // connect() 111
+  EXPECT_EQ(count["upstream-timeout"], 2);  // upstream timed out 110
+  EXPECT_EQ(count["client-closed"], 1);     // epoll_wait() reported that client prematurely closed
+  EXPECT_EQ(count["server-start"], 2);
+  EXPECT_GE(count["server-stop"], 4);
+  EXPECT_EQ(count["client-keepalive-close"], 13);
+}
+
+TEST(ProxyLocal, EnvoyFlagsAndNginxIngressLists) {
+  ParsedText r = parse_with("envoy",
+                            "[2019-04-06T06:20:05.972Z] \"- - -\" 0 UF,URX 0 0 0 - \"-\" \"-\" \"-\" \"-\" "
+                            "\"127.0.0.1:9200\"\n[2016-04-15T20:17:00.310Z] \"GET / HTTP/1.1\" 503 UC 0 95 1 - "
+                            "\"-\" \"-\" \"-\" \"-\" \"10.0.0.1:80\"\n[2016-04-15T20:17:00.310Z] \"GET / HTTP/1.1\" "
+                            "504 UT 0 24 15000 - \"-\" \"-\" \"-\" \"-\" \"10.0.0.1:80\"");
+  ASSERT_EQ(r.events.size(), 3u);
+  EXPECT_EQ(r.events[0].category, "upstream-connect-failed");
+  EXPECT_EQ(r.events[1].category, "upstream-closed");
+  EXPECT_EQ(r.events[2].category, "upstream-timeout");
+  EXPECT_EQ(r.events[2].duration_us, 15000000);
 }
