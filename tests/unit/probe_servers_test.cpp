@@ -438,3 +438,28 @@ TEST_F(ProbeServers, StunnelStaleReuseIsAReset) {
   EXPECT_EQ(last.error_name, "ECONNRESET");
   EXPECT_EQ(last.wsa, 10054);
 }
+
+TEST_F(ProbeServers, RawBytesAndHttpErrorStatus) {
+  NEED(nginx);
+  Options o = base(g->plain);
+  o.send_data = "GET / HTTP/1.0\r\nHost: x\r\n\r\n";  // HTTP/1.0: nginx answers and closes
+  Result r = run_probe(o);
+  SCOPED_TRACE(dump(r));
+  const Step* resp = find_step(r, "response");
+  ASSERT_NE(resp, nullptr);
+  EXPECT_EQ(resp->result, "ok");
+  EXPECT_EQ(resp->get("first_bytes").substr(0, 15), "HTTP/1.1 200 OK");
+  EXPECT_EQ(resp->close, "fin");
+
+  // A request nginx rejects: status 400 is an http-error failure, the connection itself worked.
+  Options bad = base(g->plain);
+  bad.http_path = "/";
+  bad.headers.push_back("Host: a");
+  bad.headers.push_back("Host: b");  // duplicate Host -> 400
+  Result rb = run_probe(bad);
+  const Step* rr = find_step(rb, "response");
+  ASSERT_NE(rr, nullptr) << dump(rb);
+  EXPECT_EQ(rr->get("status"), "400") << dump(rb);
+  EXPECT_EQ(rr->result, "fail");
+  EXPECT_EQ(rr->kind, "http-error");
+}
