@@ -361,7 +361,9 @@ std::string render_html(const Model& m, const ReportOptions& o) {
     if (f.incidents.size() > per_finding)
       out += "<p class=\"muted\">" + std::to_string(f.incidents.size() - per_finding) +
              " more: <code>rstscope query " + h(shell_quote(o.db_path)) +
-             " \"SELECT * FROM incidents WHERE finding_id = " + std::to_string(f.id) + "\"</code></p>";
+             " \"SELECT * FROM incidents WHERE " +
+             (f.id > 0 ? "finding_id = " + std::to_string(f.id) : "cause_class = &#39;" + h(f.cause_class) + "&#39;") +
+             "\"</code></p>";
     out += "\n</details>\n</article>\n";
   }
   out += "</section>\n";

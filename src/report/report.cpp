@@ -44,6 +44,8 @@ const char* format_extension(ReportFormat f) {
 bool want_color(std::FILE* stream) {
   const char* nc = std::getenv("NO_COLOR");
   if (nc && *nc) return false;
+  const char* term = std::getenv("TERM");
+  if (term && std::string_view(term) == "dumb") return false;
   return stream && isatty(fileno(stream));
 }
 

@@ -48,7 +48,8 @@ bool parse_format(std::string_view s, ReportFormat& out);
 // File extension without dot for a format: "txt", "md", "json", "html".
 const char* format_extension(ReportFormat f);
 
-// True when `stream` is a terminal and NO_COLOR is unset or empty (https://no-color.org).
+// True when `stream` is a terminal, NO_COLOR is unset or empty (https://no-color.org) and TERM is
+// not "dumb".
 bool want_color(std::FILE* stream);
 
 }  // namespace rstscope::report
