@@ -172,8 +172,10 @@ class ApacheAccessParser : public Parser {
     if (!ok || ok * 2 < total) return {};
     if (err == ok) return {};  // a pure error log is apache-error's
     std::string why = std::to_string(ok) + " of " + std::to_string(total) + " lines are Apache access lines";
-    bool named = web::path_mentions(in.path, "apache") || web::path_mentions(in.path, "httpd");
-    if (named) return {98, why + "; the path names apache/httpd"};
+    bool named = web::path_mentions(in.path, "apache") || web::path_mentions(in.path, "httpd") ||
+                 starts_with(in.name, "access_log") || starts_with(in.name, "ssl_access_log") ||
+                 starts_with(in.name, "ssl_request_log");  // Apache's default names (nginx: access.log)
+    if (named) return {98, why + "; the path or file name is Apache's"};
     if (vhost + ssl > 0) return {85, why + " (vhost_combined / ssl_request shapes)"};
     if (err > 0) return {80, why + ", mixed with Apache error lines"};
     if (common == ok) return {60, why + " (common format)"};
