@@ -196,8 +196,10 @@ class ClientStderrParser : public Parser {
   Role role() const override { return Role::client; }
   bool whole_file() const override { return true; }
   Score sniff(const SniffInput& in) const override {
-    int strong = 0, frames = 0, status = 0;
+    int strong = 0, frames = 0, status = 0, timed = 0;
     for (std::string_view l : in.lines) {
+      CivilTime when;
+      if (!l.empty() && ((l[0] >= '0' && l[0] <= '9') || l[0] == '[') && parse_any_time(l, when)) ++timed;
       if (strong_start(l)) ++strong;
       std::string_view t = trim(l);
       if (starts_with(t, "at ") || starts_with(t, "File \"") || starts_with(l, "Caused by:")) ++frames;
@@ -206,6 +208,8 @@ class ClientStderrParser : public Parser {
     bool capture_name = in.name.find("stderr") != std::string_view::npos ||
                         in.name.find("stdout") != std::string_view::npos || ends_with(in.name, ".err") ||
                         ends_with(in.name, ".out");
+    // A timestamped log that contains tracebacks belongs to client-app-log (it keeps the times).
+    if (timed >= 2) return {};
     if (strong) return {70 + (capture_name ? 10 : 0), "an unhandled exception/traceback block"};
     if (frames >= 2) return {30 + (capture_name ? 20 : 0), "stack-frame lines without timestamps"};
     if (status && capture_name && in.lines.size() <= 3) return {40, "a client's status result line"};

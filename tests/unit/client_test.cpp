@@ -517,3 +517,20 @@ TEST(ClientRobustness, GarbageNeverCrashesOrThrows) {
     }
   }
 }
+
+TEST(ClientSniff, TimestampedLogWithTracebacksGoesToTheAppLogParser) {
+  std::string text =
+      "2026-11-23 20:34:33,123 - app.sync - ERROR - sync failed\n"
+      "Traceback (most recent call last):\n"
+      "  File \"/srv/app/sync.py\", line 10, in run\n"
+      "ConnectionResetError: [Errno 104] Connection reset by peer\n"
+      "2026-11-23 20:34:34,000 - app.sync - INFO - retrying\n";
+  const Parser* p = client_parser_for("app.log", text);
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(p->name(), "client-app-log");
+  ParsedText r = parse_text(*p, text);
+  ASSERT_EQ(r.events.size(), 1u);
+  EXPECT_EQ(format_iso_ms(r.events[0].ts), "2026-11-23T20:34:33.123Z");
+  EXPECT_EQ(r.events[0].kind, "reset");
+  EXPECT_EQ(r.events[0].line_count, 4);
+}
