@@ -266,9 +266,12 @@ class HaproxyFile : public FileParser {
     run_.begin(ev.fields);
     ev.role = Role::proxy;
     if (p.has_time) {
-      char buf[32];
-      size_t n = syslog::format_iso_ms(ctx_.time->to_utc_us(p.time), buf);
-      run_.add("syslog_ts", std::string_view(buf, n));
+      // Syslog times have 1 s resolution: consecutive lines mostly repeat the same one.
+      if (p.time_text != std::string_view(last_syslog_text_)) {
+        last_syslog_text_.assign(p.time_text);
+        last_syslog_iso_len_ = syslog::format_iso_ms(ctx_.time->to_utc_us(p.time), last_syslog_iso_);
+      }
+      run_.add("syslog_ts", std::string_view(last_syslog_iso_, last_syslog_iso_len_));
     }
     if (!p.host.empty()) run_.add("syslog_host", p.host);
     if (!p.pid.empty()) run_.add_raw("pid", p.pid.find_first_not_of("0123456789") == std::string_view::npos
@@ -628,6 +631,9 @@ class HaproxyFile : public FileParser {
 
   ParseContext ctx_;
   FieldRun run_;
+  std::string last_syslog_text_;
+  char last_syslog_iso_[32] = {};
+  size_t last_syslog_iso_len_ = 0;
 };
 
 class HaproxyParser : public Parser {
