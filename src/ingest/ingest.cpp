@@ -10,9 +10,11 @@
 #include <cstring>
 #include <filesystem>
 #include <fmt/format.h>
+#include <map>
 #include <set>
 #include <stdexcept>
 
+#include "config/bundle_files.h"
 #include "config/defaults.h"
 #include "ingest/bundle_info.h"
 #include "rstscope/reader.h"
@@ -281,6 +283,38 @@ IngestSummary ingest(const IngestOptions& opt) {
   ExpandResult ex = expand_bundle(opt.bundles, {fs::absolute(opt.db).string()});
   for (auto& w : ex.warnings) sum.warnings.push_back(w);
   BundleInfo info = collect_bundle_info(ex.inputs, opt.nginx_log_formats, sum.warnings);
+  // Config includes (nginx `include conf.d/*.conf;`) resolve to other files of the bundle.
+  {
+    std::vector<std::string> paths;
+    std::map<std::string, const Input*> by_path;
+    for (const Input& in : ex.inputs) {
+      paths.push_back(in.display);
+      by_path[in.display] = &in;
+    }
+    config::attach_bundle_resolver(&info, config::make_bundle_resolver(paths, [by_path](const std::string& p) {
+      auto it = by_path.find(p);
+      if (it == by_path.end()) throw std::runtime_error("not in the bundle");
+      const Input& in = *it->second;
+      std::string text;
+      auto slurp = [&](ByteSource& src) {
+        char buf[65536];
+        for (long n; (n = src.read(buf, sizeof buf)) > 0 && text.size() < (size_t(4) << 20);) text.append(buf, size_t(n));
+      };
+      if (in.archive) {
+        for_each_member(in.fs_path, [&](const std::string& m, int64_t, int64_t, ByteSource& bs) {
+          if (m == in.member) slurp(bs);
+        });
+      } else {
+        auto src = open_input(in);
+        slurp(*src);
+      }
+      return text;
+    }));
+  }
+  struct Detach {
+    const BundleInfo* b;
+    ~Detach() { config::detach_bundle_resolver(b); }
+  } detach{&info};
 
   timeline::Writer writer({opt.db, opt.append, opt.fts_all, opt.verbose > 0});
   std::set<std::string> seen_sha;
