@@ -40,7 +40,7 @@ build-asan: deps $(ASAN_BUILD)/build.ninja
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 
 demo: build
-	./$(BUILD)/rstscope analyze samples/keepalive-mismatch -o $(BUILD)/demo.db
+	cd samples && ../$(BUILD)/rstscope analyze keepalive-mismatch -o ../$(BUILD)/demo.db --force --html ../$(BUILD)/demo.html
 
 # The whole suite, then again under AddressSanitizer + UBSan.
 test: build build-asan
