@@ -98,9 +98,11 @@ bool Engine::endpoint_matches(const Failure& f, const Ev& e, double& q) const {
   return true;
 }
 
-std::string Engine::hidden_by_level() const {
+std::string Engine::hidden_by_level(const Failure& f) const {
   for (const SettingRec& s : m_.settings) {
     if (s.component != "nginx" || s.key != "error_log_level") continue;
+    // Only the nginx that serves the failure's target: its listener, or the only nginx there is.
+    if (f.port >= 0 ? s.port != f.port : s.port >= 0) continue;
     std::string lvl = s.text.empty() ? s.raw : s.text;
     if (lvl == "error" || lvl == "crit" || lvl == "alert" || lvl == "emerg" || lvl == "warn" || lvl == "notice")
       return fmt::format("nginx error_log level is '{}'{}: client resets and TLS handshake failures are logged at "
@@ -193,11 +195,7 @@ void Engine::evidence_candidates(const Rule& r, const Failure& f, std::vector<Ca
       }
     }
   }
-  if (best.rule) {
-    std::string hidden = hidden_by_level();
-    (void)hidden;
-    out.push_back(std::move(best));
-  }
+  if (best.rule) out.push_back(std::move(best));
 }
 
 void Engine::idle_candidates(const Rule& r, const Failure& f, std::vector<Candidate>& out) const {
@@ -276,7 +274,7 @@ void Engine::client_only_candidates(const Rule& r, const Failure& f, std::vector
   Candidate c;
   c.rule = &r;
   c.confidence = r.confidence;
-  std::string hidden = hidden_by_level();
+  std::string hidden = hidden_by_level(f);
   if (!hidden.empty()) c.confidence += r.level_hidden_bonus;
   std::vector<std::pair<std::string, std::string>> vars = {
       {"target", f.host + (f.port >= 0 ? ":" + std::to_string(f.port) : "")},
@@ -315,7 +313,7 @@ Verdict Engine::explain(const Failure& f) const {
     for (size_t i = 0; i < searched.size() && i < 12; ++i) list += (i ? ", " : "") + searched[i];
     if (searched.size() > 12) list += fmt::format(" and {} more", searched.size() - 12);
     v.searched = list;
-    std::string hidden = hidden_by_level();
+    std::string hidden = hidden_by_level(f);
     v.explanation = searched.empty()
                         ? "no server-side, proxy, TLS or firewall log in the bundle: nothing to correlate with"
                         : fmt::format("no server-side evidence for this {} failure in {}; the cause lies outside "

@@ -54,7 +54,8 @@ class Engine {
   void idle_candidates(const Rule& r, const Failure& f, std::vector<Candidate>& out) const;
   void client_only_candidates(const Rule& r, const Failure& f, std::vector<Candidate>& out) const;
   bool endpoint_matches(const Failure& f, const Ev& e, double& quality) const;
-  std::string hidden_by_level() const;  // "" or why the server logs may hide evidence
+  // "" or why the server logs for the failure's target may hide evidence (nginx at `error`).
+  std::string hidden_by_level(const Failure& f) const;
 
   const Model& m_;
   const std::vector<Rule>& rules_;
