@@ -422,9 +422,13 @@ IngestSummary ingest(const IngestOptions& opt) {
         partial_input = true;
       }
       if (lines.lines() == 0 && !lines.failed()) warns.push_back(in.display + ": empty file");
-      if (!seen_sha.insert(fin.sha256).second || writer.has_sha256(fin.sha256)) {
+      // The same file twice (in the DB already, or collected twice in this bundle under the same
+      // name, e.g. plain and inside an archive) adds nothing. Different files that happen to hold
+      // the same bytes (two clients' identical stderr) are both kept.
+      std::string same_name = fin.sha256 + "/" + base_name(in.display);
+      if (writer.has_sha256(fin.sha256) || !seen_sha.insert(same_name).second) {
         status = "duplicate";
-        if (opt.verbose) warns.push_back(in.display + ": same content (sha256) as a file already ingested; skipped");
+        if (opt.verbose) warns.push_back(in.display + ": same file (name and sha256) as one already ingested; skipped");
       }
       fin.status = status;
       for (const auto& w : warns) {
