@@ -174,7 +174,7 @@ class ClientAppFile : public FileParser {
     client::extract_from_text(text, ev, failed);
     if (end_line && ev.host.empty()) client::extract_from_text(last_request_, ev, false);
     if (failed && ev.status == kNull) {
-      int64_t st = client::find_status(first);
+      int64_t st = client::find_status(ev.kind == "http-error" ? text : first);
       if (st != kNull) ev.status = st;
     }
   }

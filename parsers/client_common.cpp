@@ -105,6 +105,11 @@ const Rule kRules[] = {
     // --- 60: generic transport wrappers
     {R"(HttpRequestException|WebException|An error occurred while sending the request|fetch failed|error sending request|Connection aborted\.|requests\.exceptions\.ConnectionError|ProtocolError|ChunkedEncodingError|ClientOSError|ClientPayloadError|GuzzleHttp\\Exception|ConnectionFailed|TransportError|HttpIOException|NetworkException|SocketException|UND_ERR_SOCKET|WebCmdletWebResponseException|The underlying connection was closed|transport connection broken|Unable to read data from the transport connection|Unable to write data to the transport connection|SocketError)",
      "other", 60, "", N, N, ""},
+    // --- 65: the connection worked but the answer was an HTTP error the client raised as an
+    // exception (requests raise_for_status, urllib HTTPError, curl -f (22), .NET
+    // EnsureSuccessStatusCode, Java HttpResponseException); transport errors above win.
+    {R"(HTTPError: \d{3}|HTTP Error \d{3}|urllib\.error\.HTTPError|curl: \(22\)|The requested URL returned error: \d{3}|Response status code does not indicate success: \d{3}|HttpResponseException|status code \d{3}|HttpStatusCodeException|WebClientResponseException|ClientResponseError)",
+     "http-error", 65, "", N, N, ""},
     // --- runtimes (no kind); the first matching row names the runtime
     {R"(Invoke-WebRequest|Invoke-RestMethod|FullyQualifiedErrorId|At line:\d+ char:\d+)", "", 0, "", N, N, "powershell"},
     {R"(System\.Net\.|System\.IO\.IOException|\bat System\.|\.cs:line \d+|SocketException \(\d+\)|HttpRequestException|Microsoft\.Extensions)",
@@ -604,7 +609,9 @@ void extract_from_text(std::string_view t, Event& ev, bool failure) {
 int64_t find_status(std::string_view m) {
   static constexpr std::string_view kMarkers[] = {"-> ", "=> ", " - ", "status=", "status: ", "status ",
                                                   "StatusCode: ", "responded ", "HTTP/1.1 ", "HTTP/1.0 ",
-                                                  "HTTP/2 ", "status_code=", "Status: ", "statusCode="};
+                                                  "HTTP/2 ", "status_code=", "Status: ", "statusCode=",
+                                                  "HTTPError: ", "HTTP Error ", "returned error: ",
+                                                  "indicate success: ", "status code "};
   for (std::string_view k : kMarkers) {
     size_t from = 0;
     for (int n = 0; n < 3; ++n) {
