@@ -114,6 +114,7 @@ class FieldRun {
     return true;
   }
   void put(std::string_view v) {
+    if (v.empty()) return;  // memcpy from a null data() is undefined even for 0 bytes
     std::memcpy(buf_ + n_, v.data(), v.size());
     n_ += v.size();
   }

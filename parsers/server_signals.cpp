@@ -200,7 +200,7 @@ class ServerSignalsFile : public FileParser {
       if (n) {
         ev.ts_raw.assign(t.substr(0, n));
         ctx_.time->resolve(c, ev);
-        rest = t.substr(n + 1);
+        rest = n < t.size() ? t.substr(n + 1) : std::string_view{};
       }
     }
     if (next_token(rest, tok)) ev.method.assign(tok);
