@@ -104,6 +104,7 @@ string stacked_bars(const std::vector<const FailurePoint*>& pts, const Axis& ax,
                     double x0, double width, double top, double height, int64_t* max_out) {
   std::vector<std::map<size_t, int64_t>> buckets(Model::kBuckets);
   for (const auto* p : pts) {
+    if (p->ts == kNull) continue;  // not on the time axis
     size_t ci = size_t(std::find(order.begin(), order.end(), p->cause_class) - order.begin());
     ++buckets[size_t(ax.bucket(p->ts))][ci];
   }
@@ -318,7 +319,7 @@ std::string render_html(const Model& m, const ReportOptions& o) {
   std::vector<string> order = class_order(m);
 
   // Timeline.
-  if (!m.points.empty()) {
+  if (!m.points.empty() && m.chart_first != kNull) {
     out += "<section id=\"timeline\">\n<h2>Timeline</h2>\n" + legend(order) + "\n<div class=\"tl\">" +
            timeline_svg(m, ax, order) + "</div>\n</section>\n";
   }
@@ -369,7 +370,7 @@ std::string render_html(const Model& m, const ReportOptions& o) {
   out += "</section>\n";
 
   // Per-endpoint charts.
-  if (!m.points.empty()) {
+  if (!m.points.empty() && m.chart_first != kNull) {
     out += "<section id=\"endpoints\">\n<h2>Failures per endpoint</h2>\n" + legend(order) + "\n<div class=\"grid\">\n";
     size_t shown = 0;
     for (const auto& t : m.by_target) {
@@ -400,8 +401,9 @@ std::string render_html(const Model& m, const ReportOptions& o) {
       out += string("<article class=\"finding\" style=\"--c:") + class_color("unexplained") + "\"><h3>" +
              (g.target.empty() ? string("unknown target") : h(g.target)) + " &middot; " +
              std::to_string(g.incidents.size()) + " failure" + (g.incidents.size() == 1 ? "" : "s") + "</h3>\n" +
-             "<p class=\"meta\">" + kinds + " &middot; " + h(human_time(g.first_ts)) + " to " +
-             h(human_time(g.last_ts)) + " &middot; first at <span class=\"mono\">" + h(event_location(first.client)) +
+             "<p class=\"meta\">" + kinds +
+             (g.first_ts == kNull ? string() : " &middot; " + h(human_time(g.first_ts)) + " to " + h(human_time(g.last_ts))) +
+             " &middot; first at <span class=\"mono\">" + h(event_location(first.client)) +
              "</span></p>\n";
       if (!first.explanation.empty()) out += "<p>" + h(first.explanation) + "</p>\n";
       out += "<p><b>Searched:</b> " + (g.searched.empty() ? string("(not recorded)") : h(g.searched)) + "</p>\n";

@@ -104,7 +104,7 @@ std::string render_md(const Model& m, const ReportOptions& o) {
       const Incident& first = m.incidents[g.incidents.front()];
       out += "- **" + (g.target.empty() ? std::string("unknown target") : md_escape(g.target)) + "**: " +
              std::to_string(g.incidents.size()) + " failure" + (g.incidents.size() == 1 ? "" : "s") + " (" +
-             kinds + "), " + span(g.first_ts, g.last_ts) + ", first at " +
+             kinds + ")" + (g.first_ts == kNull ? "" : ", " + span(g.first_ts, g.last_ts)) + ", first at " +
              md_escape(event_location(first.client)) + "  \n";
       if (!first.explanation.empty()) out += "  " + md_escape(first.explanation) + "  \n";
       out += "  Searched: " + (g.searched.empty() ? std::string("(not recorded)") : md_escape(g.searched)) + "\n";

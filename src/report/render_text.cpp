@@ -184,7 +184,7 @@ std::string render_text(const Model& m, const ReportOptions& o) {
       t.para("  ", "",
              (g.target.empty() ? std::string("(unknown target)") : clean_text(g.target)) + ": " +
                  std::to_string(g.incidents.size()) + " failure" + (g.incidents.size() == 1 ? "" : "s") +
-                 " (" + kinds + "), " + span(g.first_ts, g.last_ts, m.ref_ts));
+                 " (" + kinds + ")" + (g.first_ts == kNull ? "" : ", " + span(g.first_ts, g.last_ts, m.ref_ts)));
       const Incident& first = m.incidents[g.incidents.front()];
       t.line("     first: " + clean_text(event_location(first.client)));
       if (!first.explanation.empty()) t.para("     ", "", first.explanation);
