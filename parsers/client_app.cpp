@@ -62,6 +62,20 @@ bool looks_like_server_line(std::string_view l) {
          l.find(" stunnel") != std::string_view::npos || l.find(" kernel: ") != std::string_view::npos;
 }
 
+// "" or server-start / server-stop for a service's own lifecycle line.
+std::string_view server_lifecycle(std::string_view m) {
+  static constexpr std::string_view kStart[] = {"listening on ", "Listening on ", "Now listening on: ", "started server on ",
+                                                "Server started", "server started"};
+  static constexpr std::string_view kStop[] = {"shutting down", "Shutting down", "received SIGTERM", "received SIGINT",
+                                               "Application is shutting down", "server stopped", "Server stopped"};
+  for (std::string_view k : kStop)
+    if (m.find(k) != std::string_view::npos) return "server-stop";
+  for (std::string_view k : kStart)
+    if (m.find(k) != std::string_view::npos) return "server-start";
+  if (m == "stopped" || ends_with(m, ": stopped") || ends_with(m, " stopped")) return "server-stop";
+  return {};
+}
+
 class ClientAppFile : public FileParser {
  public:
   explicit ClientAppFile(const ParseContext& ctx) : ctx_(ctx) {}
@@ -138,6 +152,39 @@ class ClientAppFile : public FileParser {
     if (sp != std::string_view::npos) last_request_.assign(msg.substr(sp + start_mark.size()));
     bool end_line = !last_request_.empty() && (msg.find("End processing HTTP request after") != std::string_view::npos ||
                                                msg.find("Received HTTP response headers after") != std::string_view::npos);
+    if (!failed && level != "debug" && level != "trace") {
+      // A service's own lifecycle in its log ("listening on 127.0.0.1:8080", "received SIGTERM,
+      // shutting down", "stopped"): server events, so a refused connection can meet its cause.
+      std::string_view life = server_lifecycle(msg.empty() ? first : msg);
+      if (!life.empty()) {
+        Event& ev = out.event();
+        ev.role = Role::server;
+        ev.category.assign(life);
+        if (tn) {
+          ev.ts_raw.assign(first.substr(0, tn));
+          ctx_.time->resolve(t, ev);
+        }
+        if (!severity.empty()) {
+          ev.severity.assign(severity);
+          to_lower_inplace(ev.severity);
+        }
+        ev.message.assign(msg.size() > 2048 ? msg.substr(0, 2048) : msg);
+        size_t on = msg.find("listening on ");
+        if (on != std::string_view::npos) {
+          std::string_view addr = msg.substr(on + 13);
+          addr = addr.substr(0, addr.find_first_of(" ,;)"));
+          if (starts_with(addr, "http://")) addr.remove_prefix(7);
+          std::string_view h;
+          int64_t port;
+          split_host_port(addr, h, port);
+          if (port >= 0) {
+            ev.server_ip.assign(h);
+            ev.server_port = port;
+          }
+        }
+        return;
+      }
+    }
     if (!failed) {
       if (text.find("://") == std::string_view::npos && !end_line) {
         if (!tn && !mel) out.unparsed("no timestamp at the start of the record");

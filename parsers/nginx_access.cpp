@@ -369,6 +369,9 @@ class NginxAccessFile : public FileParser {
   void finish(Event& ev) {
     ev.role = Role::proxy;
     ev.category.assign(nginx::category_for_status(ev.status));
+    // A TLS ClientHello on a plain-HTTP port: nginx logs the binary bytes as the request line.
+    if (starts_with(ev.method, "\\x16\\x03"))
+      ev.category.assign("tls-to-plain-port");
     if (formats_[current_].name != "combined") ev.fields.add("log_format", formats_[current_].name);
   }
   ParseContext ctx_;
@@ -423,7 +426,7 @@ class NginxAccessParser : public Parser {
          {{"ts", "2026-03-02T09:13:48.000Z"}, {"status", "413"}, {"category", "body-too-large"},
           {"fields.user", "bob"}, {"fields.log_format", "main"}}},
         {"192.0.2.1 - - [23/Nov/2026:20:19:03 +0000] \"\\x16\\x03\\x01\\x02\\x00\\x01\" 400 157 \"-\" \"-\"",
-         {{"status", "400"}, {"category", "bad-request"}, {"method", "\\x16\\x03\\x01\\x02\\x00\\x01"}}},
+         {{"status", "400"}, {"category", "tls-to-plain-port"}, {"method", "\\x16\\x03\\x01\\x02\\x00\\x01"}}},
         {"garbage that is not an access log line", {{"unparsed", "1"}}},
     };
     return s;

@@ -23,6 +23,19 @@ std::string secs(int64_t us) {
   return s >= 10 ? fmt::format("{:.1f}", s) : fmt::format("{:.3g}", s);
 }
 
+// What a TLS failure was about, from a client's error text or a server's reason: version or cipher.
+enum class TlsAbout { unknown, version, cipher };
+TlsAbout tls_about(std::string_view t) {
+  for (std::string_view k : {"protocol version", "unsupported protocol", "version too low", "no protocols available",
+                             "wrong ssl version", "PROTOCOL_VERSION", "unsupported_protocol", "offered only unsupported versions"})
+    if (icontains(t, k)) return TlsAbout::version;
+  for (std::string_view k : {"no shared cipher", "handshake failure", "HANDSHAKE_FAILURE", "no ciphers", "no cipher", "cipher mismatch"})
+    if (icontains(t, k)) return TlsAbout::cipher;
+  return TlsAbout::unknown;
+}
+
+bool has_port(const std::vector<int32_t>& v, int32_t p) { return std::find(v.begin(), v.end(), p) != v.end(); }
+
 std::string fmt_ms_as_s(int64_t ms) {
   if (ms % 1000 == 0) return fmt::format("{} s", ms / 1000);
   return fmt::format("{:.3g} s", double(ms) / 1000.0);
@@ -164,11 +177,20 @@ void Engine::evidence_candidates(const Rule& r, const Failure& f, std::vector<Ca
       if (f.ts != kNull && e.ts != kNull) {
         int64_t d = std::llabs(e.ts - f.ts);
         int64_t span = std::max<int64_t>(1, e.ts < f.ts ? r.before_us : r.after_us);
-        tq = d <= 1'000'000 ? 1.0 : 1.0 - 0.35 * double(d) / double(span);
+        // Sub-second closeness breaks ties between lines of the same second; beyond that confidence
+        // falls linearly to 0.65 at the window's edge.
+        tq = d <= 1'000'000 ? 1.0 - 0.05 * double(d) / 1e6 : 0.95 - 0.3 * double(d) / double(span);
       } else {
         tq = 0.6;
         join += ", no time on one side";
       }
+      // The client's own words agree (or not) with the server's: TLS version vs cipher, HTTP status.
+      if (!f.text.empty() && e.detail) {
+        TlsAbout a = tls_about(f.text), b = tls_about(m_.strings.str(e.detail));
+        if (a != TlsAbout::unknown && b != TlsAbout::unknown) q *= a == b ? 1.05 : 0.7;
+      }
+      if (f.status > 0 && e.status > 0) q *= f.status == e.status ? 1.05 : 0.6;
+      if (auto c = claimed_.find(e.id); c != claimed_.end()) q *= std::pow(0.9, c->second);
       double score = r.confidence * q * tq;
       if (score > best_score) {
         best_score = score;
@@ -276,6 +298,24 @@ void Engine::client_only_candidates(const Rule& r, const Failure& f, std::vector
   c.confidence = r.confidence;
   std::string hidden = hidden_by_level(f);
   if (!hidden.empty()) c.confidence += r.level_hidden_bonus;
+  // The target listener's own TLS settings support the guess (its TLS floor, its ciphers).
+  if (!r.setting_keys.empty() && f.port >= 0) {
+    TlsAbout about = tls_about(f.text);
+    const SettingRec* best = nullptr;
+    for (const SettingRec& s : m_.settings) {
+      if (s.assumed || s.port != f.port) continue;
+      if (std::find(r.setting_keys.begin(), r.setting_keys.end(), s.key) == r.setting_keys.end()) continue;
+      bool cipher_key = icontains(s.key, "cipher");
+      bool fits = about == TlsAbout::unknown || (about == TlsAbout::cipher) == cipher_key;
+      if (!best || (fits && !(about == TlsAbout::unknown || (about == TlsAbout::cipher) == icontains(best->key, "cipher"))))
+        best = &s;
+    }
+    if (best) {
+      c.confidence += 0.1;
+      c.evidence.push_back({0, best->id, "config",
+                            fmt::format("{} {} {} on {}", best->component, best->key, best->raw, best->listener)});
+    }
+  }
   std::vector<std::pair<std::string, std::string>> vars = {
       {"target", f.host + (f.port >= 0 ? ":" + std::to_string(f.port) : "")},
       {"hidden", hidden.empty() ? "" : " " + hidden + "."}};
@@ -284,12 +324,51 @@ void Engine::client_only_candidates(const Rule& r, const Failure& f, std::vector
   out.push_back(std::move(c));
 }
 
+void Engine::setting_candidates(const Rule& r, const Failure& f, std::vector<Candidate>& out) const {
+  if (f.port < 0) return;
+  for (const SettingRec& s : m_.settings) {
+    if (s.assumed || s.port != f.port) continue;
+    if (std::find(r.setting_keys.begin(), r.setting_keys.end(), s.key) == r.setting_keys.end()) continue;
+    if (!r.setting_contains.empty()) {
+      bool any = false;
+      for (const auto& c : r.setting_contains) any |= icontains(s.raw, c) || icontains(s.text, c);
+      if (!any) continue;
+    }
+    Candidate c;
+    c.rule = &r;
+    c.confidence = r.confidence;
+    c.listener = s.listener;
+    std::string value = s.raw.empty() ? s.text : s.raw;
+    c.evidence.push_back({0, s.id, "config", fmt::format("{} {} {} on {}", s.component, s.key, value, s.listener)});
+    std::vector<std::pair<std::string, std::string>> vars = {
+        {"component", s.component}, {"setting_key", s.key}, {"setting_value", value}, {"listener", s.listener},
+        {"target", f.host + ":" + std::to_string(f.port)}};
+    c.explanation = render(r.explanation, vars);
+    c.recommendation = render(r.recommendation, vars);
+    out.push_back(std::move(c));
+    return;
+  }
+}
+
 std::vector<Candidate> Engine::candidates(const Rule& r, const Failure& f) const {
   std::vector<Candidate> out;
   if (!r.kinds.empty() && std::find(r.kinds.begin(), r.kinds.end(), f.kind) == r.kinds.end()) return out;
+  if (!r.client_scheme.empty() && !f.scheme.empty() && f.scheme != r.client_scheme) return out;
+  if (!r.target_listener.empty() && f.port >= 0) {
+    bool tls = has_port(m_.tls_ports, f.port), plain = has_port(m_.plain_ports, f.port);
+    if ((r.target_listener == "tls" && plain && !tls) || (r.target_listener == "plain" && tls)) return out;
+  }
+  if (r.strategy == "evidence" && !r.client_text.empty()) {
+    bool any = false;
+    for (const auto& t : r.client_text) any |= icontains(f.text, t);
+    if (!any) return out;
+  }
+  for (const auto& t : r.unless_client_text)
+    if (icontains(f.text, t)) return out;
   if (r.strategy == "evidence") evidence_candidates(r, f, out);
   else if (r.strategy == "idle-gap") idle_candidates(r, f, out);
   else if (r.strategy == "client-only") client_only_candidates(r, f, out);
+  else if (r.strategy == "setting") setting_candidates(r, f, out);
   return out;
 }
 
@@ -330,6 +409,8 @@ Verdict Engine::explain(const Failure& f) const {
       conf *= 0.8;
       break;
     }
+  for (const EvidenceRef& e : best.evidence)
+    if (e.event_id) ++claimed_[e.event_id];
   v.cause_class = best.rule->cause_class;
   v.rule = best.rule->id;
   v.confidence = std::clamp(conf, 0.0, 0.99);

@@ -3,7 +3,8 @@
 //
 // Cost: events are indexed per category and sorted by time, so each failure costs a few binary
 // searches and a scan of its time window per rule: no failures x events scan. Thread-safe for
-// concurrent reads of one Model.
+// concurrent reads of one Model, but explain() keeps which evidence lines it used (call it from one
+// thread, in failure time order).
 #pragma once
 
 #include <string>
@@ -53,6 +54,7 @@ class Engine {
   void evidence_candidates(const Rule& r, const Failure& f, std::vector<Candidate>& out) const;
   void idle_candidates(const Rule& r, const Failure& f, std::vector<Candidate>& out) const;
   void client_only_candidates(const Rule& r, const Failure& f, std::vector<Candidate>& out) const;
+  void setting_candidates(const Rule& r, const Failure& f, std::vector<Candidate>& out) const;
   bool endpoint_matches(const Failure& f, const Ev& e, double& quality) const;
   // "" or why the server logs for the failure's target may hide evidence (nginx at `error`).
   std::string hidden_by_level(const Failure& f) const;
@@ -62,6 +64,9 @@ class Engine {
   std::vector<std::vector<uint32_t>> by_category_;  // interned category -> indices into m_.events
   // client port -> successful requests on it (indices, time order): server side and client side
   std::unordered_map<int32_t, std::vector<uint32_t>> server_requests_by_port_, client_requests_by_port_;
+  // Evidence lines already chosen for an earlier failure: failures are explained in time order and
+  // a line that already explains one is a weaker candidate for the next (same-second duplicates).
+  mutable std::unordered_map<int64_t, int> claimed_;
 };
 
 // Fills {placeholders} of a rule template.

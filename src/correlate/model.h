@@ -54,6 +54,7 @@ struct Failure {
   std::string local_ip;
   int32_t status = -1;
   std::string text;       // message + raw, for client-only rules
+  std::string scheme;     // "http" / "https" when the client's URL says
 };
 
 struct SettingRec {
@@ -84,6 +85,8 @@ struct Model {
   // Listener ports a log source serves, from the configuration in its folder (nginx/access.log and
   // nginx/nginx.conf): used when a line does not say its port.
   std::unordered_map<int64_t, std::vector<int32_t>> source_ports;
+  // Listener ports the configs show speaking TLS, and plain listeners (neither: unknown).
+  std::vector<int32_t> tls_ports, plain_ports;
 
   const SourceRec* source(int64_t id) const;
   void sort();

@@ -22,7 +22,7 @@ const std::vector<std::string> kClasses = {"idle-timeout", "tls-mismatch", "prot
                                            "unexplained"};
 const std::vector<std::string> kKinds = {"reset", "aborted", "eof", "broken-pipe", "tls",
                                          "refused", "timeout", "http-error", "other"};
-const std::vector<std::string> kStrategies = {"evidence", "idle-gap", "client-only"};
+const std::vector<std::string> kStrategies = {"evidence", "idle-gap", "client-only", "setting"};
 constexpr int64_t kCaseEpochUs = 1'700'000'000'000'000;  // case times are seconds after this instant
 
 [[noreturn]] void fail(const std::string& file, const toml::node* n, const std::string& what) {
@@ -93,7 +93,7 @@ void load_case(const std::string& file, const toml::table& ct, Rule& r) {
   m.sources.push_back({2, "case/server.log", "case", Role::proxy, kNull, kNull, 1});
   const toml::table* ft = ct.get_as<toml::table>("failure");
   if (!ft) fail(file, &ct, "a case needs failure = { kind = ..., at = ... }");
-  check_keys(file, *ft, {"kind", "at", "target", "local_port", "text", "status"}, "failure");
+  check_keys(file, *ft, {"kind", "at", "target", "local_port", "text", "status", "scheme"}, "failure");
   Failure f;
   f.id = 1;
   f.source_id = 1;
@@ -111,6 +111,7 @@ void load_case(const std::string& file, const toml::table& ct, Rule& r) {
   f.local_port = int32_t(number(file, *ft, "local_port", -1));
   f.text = str(file, *ft, "text", false);
   f.status = int32_t(number(file, *ft, "status", -1));
+  f.scheme = str(file, *ft, "scheme", false);
   m.failures.push_back(f);
   int64_t next_id = 100;
   if (const toml::array* evs = ct.get_as<toml::array>("events")) {
@@ -139,7 +140,7 @@ void load_case(const std::string& file, const toml::table& ct, Rule& r) {
     for (const auto& sn : *ss) {
       const toml::table* st = sn.as_table();
       if (!st) fail(file, &sn, "settings must be tables");
-      check_keys(file, *st, {"component", "key", "value_ms", "value", "text", "listener", "assumed"}, "settings");
+      check_keys(file, *st, {"component", "key", "value_ms", "value", "text", "raw", "listener", "assumed"}, "settings");
       SettingRec s;
       s.id = next_id++;
       s.component = str(file, *st, "component", true);
@@ -147,6 +148,7 @@ void load_case(const std::string& file, const toml::table& ct, Rule& r) {
       if (st->get("value_ms")) s.value = int64_t(number(file, *st, "value_ms", 0));
       else if (st->get("value")) s.value = int64_t(number(file, *st, "value", 0));
       s.text = str(file, *st, "text", false);
+      s.raw = str(file, *st, "raw", false);
       s.listener = str(file, *st, "listener", false);
       if (!s.listener.empty()) {
         std::string_view h;
@@ -173,7 +175,7 @@ Rule parse_rule(std::string_view text, const std::string& file) {
   }
   check_keys(file, t,
              {"id", "class", "title", "strategy", "kinds", "confidence", "explanation", "recommendation", "evidence",
-              "idle", "client", "case"},
+              "idle", "client", "setting", "case"},
              "the rule");
   Rule r;
   r.file = file;
@@ -184,7 +186,7 @@ Rule parse_rule(std::string_view text, const std::string& file) {
   r.title = str(file, t, "title", true);
   r.strategy = str(file, t, "strategy", true);
   if (std::find(kStrategies.begin(), kStrategies.end(), r.strategy) == kStrategies.end())
-    fail(file, t.get("strategy"), "strategy must be evidence, idle-gap or client-only");
+    fail(file, t.get("strategy"), "strategy must be evidence, idle-gap, client-only or setting");
   r.kinds = strings(file, t, "kinds");
   for (const auto& k : r.kinds)
     if (std::find(kKinds.begin(), kKinds.end(), k) == kKinds.end()) fail(file, t.get("kinds"), "unknown failure kind '" + k + "'");
@@ -195,8 +197,18 @@ Rule parse_rule(std::string_view text, const std::string& file) {
   if (r.strategy == "evidence") {
     const toml::table* e = t.get_as<toml::table>("evidence");
     if (!e) fail(file, &t, "an evidence rule needs an [evidence] table");
-    check_keys(file, *e, {"roles", "categories", "status", "detail", "actions", "before", "after", "require_client_port"},
+    check_keys(file, *e,
+               {"roles", "categories", "status", "detail", "actions", "before", "after", "require_client_port",
+                "client_scheme", "unless_client_text", "target_listener", "client_text"},
                "[evidence]");
+    r.target_listener = str(file, *e, "target_listener", false);
+    if (!r.target_listener.empty() && r.target_listener != "tls" && r.target_listener != "plain")
+      fail(file, e->get("target_listener"), "target_listener must be \"tls\" or \"plain\"");
+    r.client_text = strings(file, *e, "client_text");
+    r.client_scheme = str(file, *e, "client_scheme", false);
+    if (!r.client_scheme.empty() && r.client_scheme != "http" && r.client_scheme != "https")
+      fail(file, e->get("client_scheme"), "client_scheme must be \"http\" or \"https\"");
+    r.unless_client_text = strings(file, *e, "unless_client_text");
     for (const auto& s : strings(file, *e, "roles")) {
       Role role = role_from_string(s);
       if (role == Role::unknown) fail(file, e->get("roles"), "unknown role '" + s + "'");
@@ -211,6 +223,13 @@ Rule parse_rule(std::string_view text, const std::string& file) {
     r.before_us = duration_us(file, *e, "before", r.before_us);
     r.after_us = duration_us(file, *e, "after", r.after_us);
     if (const toml::node* n = e->get("require_client_port")) r.require_client_port = n->value<bool>().value_or(false);
+  } else if (r.strategy == "setting") {
+    const toml::table* e = t.get_as<toml::table>("setting");
+    if (!e) fail(file, &t, "a setting rule needs a [setting] table");
+    check_keys(file, *e, {"keys", "contains"}, "[setting]");
+    r.setting_keys = strings(file, *e, "keys");
+    r.setting_contains = strings(file, *e, "contains");
+    if (r.setting_keys.empty()) fail(file, e, "[setting] needs keys = [setting keys]");
   } else if (r.strategy == "idle-gap") {
     const toml::table* e = t.get_as<toml::table>("idle");
     if (!e) fail(file, &t, "an idle-gap rule needs an [idle] table");
@@ -220,8 +239,9 @@ Rule parse_rule(std::string_view text, const std::string& file) {
     r.tolerance = number(file, *e, "tolerance", r.tolerance);
   } else {
     if (const toml::table* e = t.get_as<toml::table>("client")) {
-      check_keys(file, *e, {"text", "level_hidden_bonus"}, "[client]");
+      check_keys(file, *e, {"text", "level_hidden_bonus", "settings"}, "[client]");
       r.client_text = strings(file, *e, "text");
+      r.setting_keys = strings(file, *e, "settings");
       r.level_hidden_bonus = number(file, *e, "level_hidden_bonus", 0);
     }
     if (r.confidence > 0.5) fail(file, t.get("confidence"), "a client-only rule is a guess: confidence must be <= 0.5");

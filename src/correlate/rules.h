@@ -4,7 +4,9 @@
 // wrong; a loaded Rule is immutable. Strategies: "evidence" (server-side events near the failure
 // on the same connection or endpoint), "idle-gap" (the previous request on the same connection,
 // the idle gap, and the listener's idle timeout), "client-only" (the client's own error text, for
-// when the server's logs are silent; never high confidence).
+// when the server's logs are silent; never high confidence), "setting" (the listener the client
+// talked to is configured to refuse it silently, e.g. HAProxy `tcp-request connection reject`, an
+// iptables REJECT rule: the config line is the evidence).
 #pragma once
 
 #include <stdexcept>
@@ -39,6 +41,11 @@ struct Rule {
   std::vector<std::string> actions;          // fields.action values (firewalls)
   int64_t before_us = 5'000'000, after_us = 2'000'000;
   bool require_client_port = false;
+  std::string client_scheme;                 // "http" / "https": the client's scheme must be this when known
+  std::string target_listener;               // "tls" / "plain": what the target listener must be when known
+  std::vector<std::string> unless_client_text;  // the rule does not apply when the failure text has one of these
+  // setting strategy: a setting of the failure's listener (e.g. a silent reject rule)
+  std::vector<std::string> setting_contains;  // substrings of the setting's key or raw value
   // idle-gap strategy
   std::vector<std::string> setting_keys;
   double tolerance = 0.05;

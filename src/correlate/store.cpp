@@ -26,6 +26,8 @@ bool source_matches(const std::string& pat, const std::string& path) {
   return path == pat || ends_with(path, "/" + pat) || path.find(pat) != std::string::npos;
 }
 
+bool has(const std::vector<int32_t>& v, int32_t p) { return std::find(v.begin(), v.end(), p) != v.end(); }
+
 int64_t median(std::vector<int64_t> v) {
   std::sort(v.begin(), v.end());
   size_t n = v.size();
@@ -181,6 +183,18 @@ CorrelateSummary correlate_db(const std::string& db_path, const CorrelateOptions
     add(scope_ports[st.component + " " + st.scope]);
     if (const SourceRec* src = m.source(st.source_id)) add(dir_ports[dir_of(src->path)]);
   }
+  // TLS or plain listeners: `listen ... ssl`, `bind ... ssl`, a TLS floor read for it, stunnel accept.
+  for (const SettingRec& st : m.settings) {
+    if (st.port < 0 || st.assumed) continue;
+    bool tls = ((st.key == "listen" || st.key == "bind") && (st.raw.find(" ssl") != std::string::npos)) ||
+               st.key == "ssl_protocols" || st.key == "ssl-min-ver" || (st.component == "stunnel" && st.key == "accept");
+    bool listener = st.key == "listen" || st.key == "bind" || st.key == "accept" || st.key == "Listen";
+    if (tls) {
+      if (!has(m.tls_ports, st.port)) m.tls_ports.push_back(st.port);
+    } else if (listener && !has(m.plain_ports, st.port)) {
+      m.plain_ports.push_back(st.port);
+    }
+  }
   for (const SourceRec& src : m.sources) {
     if (src.role == Role::client || src.role == Role::config) continue;
     auto it = dir_ports.find(dir_of(src.path));
@@ -191,7 +205,8 @@ CorrelateSummary correlate_db(const std::string& db_path, const CorrelateOptions
     SQLite::Statement q(db,
                         "SELECT id, ts_corrected, source_id, role, category, host, server_ip, client_ip, client_port, "
                         "server_port, status, method, json_extract(fields, '$.tls_reason'), json_extract(fields, '$.action'), "
-                        "kind, line, message, raw, duration_ms, json_extract(fields, '$.frontend'), json_extract(fields, '$.service') "
+                        "kind, line, message, raw, duration_ms, json_extract(fields, '$.frontend'), json_extract(fields, '$.service'), "
+                        "protocol "
                         "FROM events WHERE role IS NOT NULL AND role <> 'config'");
     while (q.executeStep()) {
       std::string role = col_text(q.getColumn(3));
@@ -211,6 +226,9 @@ CorrelateSummary correlate_db(const std::string& db_path, const CorrelateOptions
         f.status = int32_t(col_int(q.getColumn(10), -1));
         f.line = q.getColumn(15).getInt64();
         f.text = first_bytes(col_text(q.getColumn(16)) + "\n" + col_text(q.getColumn(17)), 8192);
+        std::string proto = col_text(q.getColumn(21));
+        to_lower_inplace(proto);
+        if (proto == "http" || proto == "https") f.scheme = proto;
         m.failures.push_back(std::move(f));
         continue;
       }
@@ -242,6 +260,9 @@ CorrelateSummary correlate_db(const std::string& db_path, const CorrelateOptions
       if (e.role == Role::client) {
         if (cat == "client-request") m.client_requests.push_back(e);
       } else {
+        // A server's own "listening on ADDR:PORT" tells which listener its log is about.
+        if (e.role == Role::server && cat == "server-start" && e.server_port >= 0 && !has(m.source_ports[e.source_id], e.server_port))
+          m.source_ports[e.source_id].push_back(e.server_port);
         m.events.push_back(e);
       }
     }
