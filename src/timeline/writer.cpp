@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <cstdio>
@@ -54,6 +55,36 @@ CREATE VIEW incident_list AS
   ORDER BY i.ts;
 )SQL";
 
+constexpr int kEventParams = 28;
+// Rows per INSERT statement: one sqlite3_step per 16 rows instead of one per row (docs/performance.md:
+// about 8% less writer CPU; more rows per statement measured no better).
+constexpr size_t kRowsPerInsert = 16;
+
+// "INSERT INTO events(...) VALUES(...),(...)" for `rows` rows; row r binds ?(r*28+1) .. ?(r*28+28)
+// (the id is given, so that the full-text row can name it; ts is bound once and written to both ts
+// and ts_corrected).
+std::string insert_events_sql(int rows) {
+  std::string sql =
+      "INSERT INTO events(id, source_id, line, line_count, offset, ts, ts_corrected, ts_raw, ts_zone, role, category, "
+      "kind, severity, client_ip, client_port, server_ip, server_port, host, protocol, method, path, status, "
+      "bytes, duration_ms, conn_id, request_id, message, raw, fields) VALUES";
+  for (int r = 0; r < rows; ++r) {
+    int b = r * kEventParams;
+    sql += r ? ",(" : "(";
+    for (int k = 1; k <= kEventParams; ++k) {
+      if (k > 1) sql += ',';
+      sql += '?';
+      sql += std::to_string(b + k);
+      if (k == 6) {
+        sql += ",?";
+        sql += std::to_string(b + 6);
+      }
+    }
+    sql += ')';
+  }
+  return sql;
+}
+
 }  // namespace
 
 void Writer::check(int rc, const char* what) {
@@ -99,7 +130,9 @@ Writer::Writer(const WriterOptions& opt) : opt_(opt) {
     } else {
       exec("PRAGMA page_size=16384; PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;");
     }
-    exec("PRAGMA cache_size=-65536; PRAGMA temp_store=FILE; PRAGMA locking_mode=EXCLUSIVE; PRAGMA threads=2;");
+    // 16 MiB page cache: the load appends (rowid order, ts index mostly at its right edge), so a
+    // larger cache buys nothing and costs RSS and page faults (docs/performance.md).
+    exec("PRAGMA cache_size=-16384; PRAGMA temp_store=FILE; PRAGMA locking_mode=EXCLUSIVE; PRAGMA threads=2;");
     exec(std::string(kCreateTables).c_str());
     exec("CREATE VIRTUAL TABLE IF NOT EXISTS events_fts USING fts5(message, raw, content='events', content_rowid='id');");
     {
@@ -114,13 +147,17 @@ Writer::Writer(const WriterOptions& opt) : opt_(opt) {
         known_sha_.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
       sqlite3_finalize(st);
     }
+    // Indexes exist before the load and are maintained row by row on the writer thread: logs arrive
+    // nearly in ts order, so idx_events_ts grows at its right edge, the partial indexes take only the
+    // rows they select, and the work overlaps parsing instead of running serially after it (measured
+    // cheaper than CREATE INDEX after the load, which re-reads the whole table once per index).
+    exec(kIndexes);
+    next_event_id_ = first_event_id_;
     exec("INSERT OR REPLACE INTO meta(key, value) VALUES('state', 'loading');");
     exec("BEGIN");
-    ins_event_ = prepare(
-        "INSERT INTO events(source_id, line, line_count, offset, ts, ts_corrected, ts_raw, ts_zone, role, category, "
-        "kind, severity, client_ip, client_port, server_ip, server_port, host, protocol, method, path, status, "
-        "bytes, duration_ms, conn_id, request_id, message, raw, fields) "
-        "VALUES(?1,?2,?3,?4,?5,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25,?26,?27)");
+    ins_event_ = prepare(insert_events_sql(1).c_str());
+    ins_events_multi_ = prepare(insert_events_sql(int(kRowsPerInsert)).c_str());
+    ins_fts_ = prepare("INSERT INTO events_fts(rowid, message, raw) VALUES(?,?,?)");
     ins_unparsed_ = prepare("INSERT INTO unparsed(source_id, line, offset, reason, raw) VALUES(?,?,?,?,?)");
     ins_setting_ = prepare(
         "INSERT INTO settings(source_id, component, scope, listener, key, raw, value, unit, text, line, status, note) "
@@ -208,6 +245,39 @@ static inline void bind_int(sqlite3_stmt* st, int i, int64_t v) {
   else sqlite3_bind_int64(st, i, v);
 }
 
+// Binds one event, with its id, to parameters base+1 .. base+28 of st.
+static inline void bind_event(sqlite3_stmt* st, int base, int64_t id, Event& e) {
+  sqlite3_bind_int64(st, base + 1, id);
+  sqlite3_bind_int64(st, base + 2, e.source_id);
+  sqlite3_bind_int64(st, base + 3, e.line);
+  sqlite3_bind_int64(st, base + 4, e.line_count);
+  sqlite3_bind_int64(st, base + 5, e.offset);
+  bind_int(st, base + 6, e.ts);
+  bind_text(st, base + 7, e.ts_raw);
+  bind_sv(st, base + 8, e.ts_zone == ZoneSource::none ? std::string_view() : to_string(e.ts_zone));
+  bind_sv(st, base + 9, e.role == Role::unknown ? std::string_view() : to_string(e.role));
+  bind_text(st, base + 10, e.category);
+  bind_text(st, base + 11, e.kind);
+  bind_text(st, base + 12, e.severity);
+  bind_text(st, base + 13, e.client_ip);
+  bind_int(st, base + 14, e.client_port);
+  bind_text(st, base + 15, e.server_ip);
+  bind_int(st, base + 16, e.server_port);
+  bind_text(st, base + 17, e.host);
+  bind_text(st, base + 18, e.protocol);
+  bind_text(st, base + 19, e.method);
+  bind_text(st, base + 20, e.path);
+  bind_int(st, base + 21, e.status);
+  bind_int(st, base + 22, e.bytes);
+  if (e.duration_us == kNull) sqlite3_bind_null(st, base + 23);
+  else sqlite3_bind_double(st, base + 23, double(e.duration_us) / 1000.0);
+  bind_text(st, base + 24, e.conn_id);
+  bind_text(st, base + 25, e.request_id);
+  bind_text(st, base + 26, e.message);
+  bind_text(st, base + 27, e.raw);
+  bind_sv(st, base + 28, e.fields.json());
+}
+
 void Writer::write(Batch& b) {
   // Source rows first: starts are inserted before their events, totals updated after.
   for (const SourceRow& s : b.sources) {
@@ -223,39 +293,42 @@ void Writer::write(Batch& b) {
     check(sqlite3_step(st), "insert source");
     sqlite3_reset(st);
   }
-  sqlite3_stmt* st = ins_event_;
-  for (size_t i = 0; i < b.n_events; ++i) {
-    Event& e = b.events[i];
-    sqlite3_bind_int64(st, 1, e.source_id);
-    sqlite3_bind_int64(st, 2, e.line);
-    sqlite3_bind_int64(st, 3, e.line_count);
-    sqlite3_bind_int64(st, 4, e.offset);
-    bind_int(st, 5, e.ts);
-    bind_text(st, 6, e.ts_raw);
-    bind_sv(st, 7, e.ts_zone == ZoneSource::none ? std::string_view() : to_string(e.ts_zone));
-    bind_sv(st, 8, e.role == Role::unknown ? std::string_view() : to_string(e.role));
-    bind_text(st, 9, e.category);
-    bind_text(st, 10, e.kind);
-    bind_text(st, 11, e.severity);
-    bind_text(st, 12, e.client_ip);
-    bind_int(st, 13, e.client_port);
-    bind_text(st, 14, e.server_ip);
-    bind_int(st, 15, e.server_port);
-    bind_text(st, 16, e.host);
-    bind_text(st, 17, e.protocol);
-    bind_text(st, 18, e.method);
-    bind_text(st, 19, e.path);
-    bind_int(st, 20, e.status);
-    bind_int(st, 21, e.bytes);
-    if (e.duration_us == kNull) sqlite3_bind_null(st, 22);
-    else sqlite3_bind_double(st, 22, double(e.duration_us) / 1000.0);
-    bind_text(st, 23, e.conn_id);
-    bind_text(st, 24, e.request_id);
-    bind_text(st, 25, e.message);
-    bind_text(st, 26, e.raw);
-    bind_sv(st, 27, e.fields.json());
-    check(sqlite3_step(st), "insert event");
-    sqlite3_reset(st);
+  const int64_t first_id = next_event_id_;
+  size_t i = 0;
+  for (; i + kRowsPerInsert <= b.n_events; i += kRowsPerInsert) {
+    for (size_t r = 0; r < kRowsPerInsert; ++r)
+      bind_event(ins_events_multi_, int(r) * kEventParams, first_id + int64_t(i + r), b.events[i + r]);
+    check(sqlite3_step(ins_events_multi_), "insert event");
+    sqlite3_reset(ins_events_multi_);
+  }
+  for (; i < b.n_events; ++i) {
+    bind_event(ins_event_, 0, first_id + int64_t(i), b.events[i]);
+    check(sqlite3_step(ins_event_), "insert event");
+    sqlite3_reset(ins_event_);
+  }
+  next_event_id_ += int64_t(b.n_events);
+  // Full-text rows, on this thread while the producer parses (no table scan after the load).
+  // Same selection as before: every event with --fts-all, else all but plain requests.
+  for (size_t k = 0; k < b.n_events; ++k) {
+    const Event& e = b.events[k];
+    if (!opt_.fts_all && e.category == "request") continue;
+    sqlite3_bind_int64(ins_fts_, 1, first_id + int64_t(k));
+    bind_text(ins_fts_, 2, e.message);
+    bind_text(ins_fts_, 3, e.raw);
+    check(sqlite3_step(ins_fts_), "insert full-text row");
+    sqlite3_reset(ins_fts_);
+  }
+  // Id range of each source's events (one file's events are consecutive), for duplicates in finish().
+  for (size_t k = 0; k < b.n_events;) {
+    int64_t sid = b.events[k].source_id;
+    size_t end = k + 1;
+    while (end < b.n_events && b.events[end].source_id == sid) ++end;
+    auto [it, fresh] = event_ids_.try_emplace(sid, first_id + int64_t(k), first_id + int64_t(end) - 1);
+    if (!fresh) {
+      it->second.first = std::min(it->second.first, first_id + int64_t(k));
+      it->second.second = std::max(it->second.second, first_id + int64_t(end) - 1);
+    }
+    k = end;
   }
   rows_written_ += int64_t(b.n_events);
   for (size_t i = 0; i < b.n_unparsed; ++i) {
@@ -322,14 +395,44 @@ void Writer::finish() {
     throw std::runtime_error(e);
   }
   try {
-    for (sqlite3_stmt* s : {ins_event_, ins_unparsed_, ins_setting_, ins_source_, upd_source_}) sqlite3_finalize(s);
-    ins_event_ = ins_unparsed_ = ins_setting_ = ins_source_ = upd_source_ = nullptr;
+    for (sqlite3_stmt* s : {ins_event_, ins_events_multi_, ins_fts_, ins_unparsed_, ins_setting_, ins_source_, upd_source_}) sqlite3_finalize(s);
+    ins_event_ = ins_events_multi_ = ins_fts_ = ins_unparsed_ = ins_setting_ = ins_source_ = upd_source_ = nullptr;
     // A duplicate file (same sha256 as one already in the DB) keeps its source row as
-    // status 'duplicate' but contributes no events.
-    exec(
-        "DELETE FROM events WHERE source_id IN (SELECT id FROM sources WHERE status = 'duplicate');"
-        "DELETE FROM unparsed WHERE source_id IN (SELECT id FROM sources WHERE status = 'duplicate');"
-        "DELETE FROM settings WHERE source_id IN (SELECT id FROM sources WHERE status = 'duplicate');");
+    // status 'duplicate' but contributes no events: its events (an id range) and their full-text
+    // rows are removed by id, without scanning the table.
+    std::vector<int64_t> dups;
+    {
+      sqlite3_stmt* st = prepare("SELECT id FROM sources WHERE status = 'duplicate'");
+      while (sqlite3_step(st) == SQLITE_ROW) dups.push_back(sqlite3_column_int64(st, 0));
+      sqlite3_finalize(st);
+    }
+    if (!dups.empty()) {
+      std::string pick = opt_.fts_all ? "" : " AND category IS NOT 'request'";
+      sqlite3_stmt* del_fts = prepare(("INSERT INTO events_fts(events_fts, rowid, message, raw) SELECT 'delete', id, "
+                                       "message, raw FROM events WHERE id BETWEEN ?1 AND ?2" + pick).c_str());
+      sqlite3_stmt* del_ev = prepare("DELETE FROM events WHERE id BETWEEN ?1 AND ?2");
+      try {
+        for (int64_t sid : dups) {
+          auto it = event_ids_.find(sid);
+          if (it == event_ids_.end()) continue;
+          for (sqlite3_stmt* q : {del_fts, del_ev}) {
+            sqlite3_bind_int64(q, 1, it->second.first);
+            sqlite3_bind_int64(q, 2, it->second.second);
+            check(sqlite3_step(q), "remove duplicate events");
+            sqlite3_reset(q);
+          }
+        }
+      } catch (...) {
+        sqlite3_finalize(del_fts);
+        sqlite3_finalize(del_ev);
+        throw;
+      }
+      sqlite3_finalize(del_fts);
+      sqlite3_finalize(del_ev);
+      exec(
+          "DELETE FROM unparsed WHERE source_id IN (SELECT id FROM sources WHERE status = 'duplicate');"
+          "DELETE FROM settings WHERE source_id IN (SELECT id FROM sources WHERE status = 'duplicate');");
+    }
     auto t0 = std::chrono::steady_clock::now();
     std::clock_t c0 = std::clock();
     auto lap = [&](const char* what) {
@@ -341,14 +444,7 @@ void Writer::finish() {
       t0 = now;
       c0 = c;
     };
-    exec(kIndexes);
-    lap("indexes");
-    std::string fts = "INSERT INTO events_fts(rowid, message, raw) SELECT id, message, raw FROM events WHERE id >= " +
-                      std::to_string(first_event_id_);
-    if (!opt_.fts_all)
-      fts += " AND category IS NOT 'request'";
-    exec(fts.c_str());
-    lap("full-text index");
+    exec(kIndexes);  // no-op: created before the load, maintained during it
     exec(kViews);
     std::string meta = "INSERT OR REPLACE INTO meta(key, value) VALUES('schema_version', '" +
                        std::to_string(kSchemaVersion) + "'), ('tool', 'rstscope " RSTSCOPE_VERSION "'), "
@@ -357,7 +453,7 @@ void Writer::finish() {
     exec(meta.c_str());
     exec("COMMIT");
     if (!opt_.append) exec("PRAGMA journal_mode=DELETE;");
-    lap("commit");
+    lap("duplicates, views, meta and commit");
     sqlite3_close(db_);
     db_ = nullptr;
     if (!opt_.append) fs::rename(work_path_, opt_.path);
@@ -376,9 +472,9 @@ void Writer::abort() noexcept {
   }
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
-  for (sqlite3_stmt* s : {ins_event_, ins_unparsed_, ins_setting_, ins_source_, upd_source_})
+  for (sqlite3_stmt* s : {ins_event_, ins_events_multi_, ins_fts_, ins_unparsed_, ins_setting_, ins_source_, upd_source_})
     if (s) sqlite3_finalize(s);
-  ins_event_ = ins_unparsed_ = ins_setting_ = ins_source_ = upd_source_ = nullptr;
+  ins_event_ = ins_events_multi_ = ins_fts_ = ins_unparsed_ = ins_setting_ = ins_source_ = upd_source_ = nullptr;
   if (db_) {
     if (opt_.append) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
     sqlite3_close(db_);

@@ -13,6 +13,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -100,12 +101,16 @@ class Writer {
   std::string work_path_;
   sqlite3* db_ = nullptr;
   sqlite3_stmt* ins_event_ = nullptr;
+  sqlite3_stmt* ins_events_multi_ = nullptr;  // kRowsPerInsert rows per statement
+  sqlite3_stmt* ins_fts_ = nullptr;
   sqlite3_stmt* ins_unparsed_ = nullptr;
   sqlite3_stmt* ins_setting_ = nullptr;
   sqlite3_stmt* ins_source_ = nullptr;
   sqlite3_stmt* upd_source_ = nullptr;
   int64_t next_source_id_ = 1;
   int64_t first_event_id_ = 1;
+  int64_t next_event_id_ = 1;  // id of the next event row (ids are given, not chosen by SQLite)
+  std::map<int64_t, std::pair<int64_t, int64_t>> event_ids_;  // source id -> first, last event id
   std::vector<std::string> known_sha_;
 
   std::mutex mu_;
