@@ -51,6 +51,46 @@ class ClientCurlFile : public FileParser {
     size_t tp = trace_time_prefix(l);
     std::string_view tod = tp ? l.substr(0, tp - 1) : std::string_view{};
     l = l.substr(tp);
+    // A failure waits one line for curl's -w summary ("... local=IP:PORT ...") to learn its local port.
+    if (fail_.pending) {
+      if (l.find("local=") != std::string_view::npos && (starts_with(l, "curl-result:") || l.find("remote=") != std::string_view::npos)) {
+        size_t lp = l.find("local=") + 6;
+        std::string_view addr = l.substr(lp, l.find(' ', lp) - lp);
+        std::string_view h;
+        int64_t port;
+        split_host_port(addr, h, port);
+        fail_.local_ip.assign(h);
+        fail_.local_port = port;
+        emit_pending_failure(out);
+        return;
+      }
+      emit_pending_failure(out);
+    }
+    // The date for --trace-time stamps (time of day only): any dated line before them, e.g. the
+    // calling script's log line, or the server's Date header.
+    if (l.size() >= 19 && l[4] == '-' && l[0] >= '0' && l[0] <= '9') {
+      CivilTime d;
+      if (parse_iso8601(l.substr(0, 23), d)) {
+        date_ = d;
+        have_date_ = true;
+      }
+    } else if (starts_with(l, "< date: ") || starts_with(l, "< Date: ")) {
+      // "< date: Tue, 24 Nov 2026 10:24:15 GMT"
+      std::string_view v = l.substr(8);
+      size_t comma = v.find(", ");
+      if (comma != std::string_view::npos && v.size() > comma + 13) {
+        std::string_view dm = v.substr(comma + 2);
+        int64_t day, year;
+        int month = month_from_abbr(dm.substr(3, 3));
+        if (parse_int(dm.substr(0, 2), day) && month && parse_int(dm.substr(7, 4), year)) {
+          date_ = CivilTime{};
+          date_.year = int(year);
+          date_.month = month;
+          date_.day = int(day);
+          have_date_ = true;
+        }
+      }
+    }
     if (starts_with(l, "*   Trying ") || starts_with(l, "* Trying ")) {
       flush_pending(out);
       if (!(cur_.active && cur_.port == kNull && !cur_.wget)) cur_.reset();
@@ -143,7 +183,14 @@ class ClientCurlFile : public FileParser {
     }
     if (starts_with(l, "curl: (")) {
       pending_ = false;
-      emit_failure(out, l, tod);
+      fail_.pending = true;
+      fail_.line = rec.line;
+      fail_.offset = rec.offset;
+      fail_.raw.assign(rec.text);
+      fail_.text.assign(l);
+      fail_.tod.assign(tod);
+      fail_.local_ip.clear();
+      fail_.local_port = -1;
       return;
     }
     if (cur_.wget) {
@@ -152,7 +199,10 @@ class ClientCurlFile : public FileParser {
     }
   }
 
-  void finish(Emitter& out) override { flush_pending(out); }
+  void finish(Emitter& out) override {
+    if (fail_.pending) emit_pending_failure(out);
+    flush_pending(out);
+  }
 
  private:
   void wget_line(std::string_view l, Emitter& out) {
@@ -196,7 +246,14 @@ class ClientCurlFile : public FileParser {
       ev.ts_raw.assign(cur_.time_raw);
       ctx_.time->resolve(cur_.wget_time, ev);
     } else if (!tod.empty()) {
-      ev.ts_raw.assign(tod);  // time of day only: no date, ts stays null
+      ev.ts_raw.assign(tod);  // time of day only: dated from the file's last dated line, else null
+      CivilTime t;
+      if (have_date_ && parse_iso8601("2000-01-01T" + std::string(tod), t)) {
+        t.year = date_.year;
+        t.month = date_.month;
+        t.day = date_.day;
+        ctx_.time->resolve(t, ev);
+      }
     } else if (!cur_.time_raw.empty()) {
       ev.ts_raw.assign(cur_.time_raw);
     }
@@ -229,6 +286,17 @@ class ClientCurlFile : public FileParser {
       if (parse_int(n, code)) ev.fields.add("exit_code", code);
     }
     client::extract_from_text(text_, ev);
+    if (fail_.line) {
+      ev.line = fail_.line;
+      ev.line_count = 1;
+      ev.offset = fail_.offset;
+      ev.raw.assign(fail_.raw);
+      if (fail_.local_port >= 0) {
+        ev.client_port = fail_.local_port;
+        ev.client_ip.assign(fail_.local_ip);
+      }
+      fail_.line = 0;
+    }
     cur_.active = false;
     cur_.status = kNull;
   }
@@ -254,14 +322,27 @@ class ClientCurlFile : public FileParser {
     cur_.status = kNull;
   }
 
+  void emit_pending_failure(Emitter& out) {
+    fail_.pending = false;
+    emit_failure(out, fail_.text, fail_.tod);
+  }
+
   void flush_pending(Emitter& out) {
     if (!pending_) return;
     pending_ = false;
     emit_done(out, &pending_raw_);
   }
 
+  struct PendingFailure {
+    bool pending = false;
+    int64_t line = 0, offset = 0, local_port = -1;
+    std::string raw, text, tod, local_ip;
+  };
   ParseContext ctx_;
   Transfer cur_;
+  PendingFailure fail_;
+  CivilTime date_;
+  bool have_date_ = false;
   bool pending_ = false;
   int64_t pending_line_ = 0, pending_offset_ = 0;
   std::string pending_raw_, text_;

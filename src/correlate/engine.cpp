@@ -175,7 +175,9 @@ void Engine::evidence_candidates(const Rule& r, const Failure& f, std::vector<Ca
       }
       double tq = 1.0;
       if (f.ts != kNull && e.ts != kNull) {
-        int64_t d = std::llabs(e.ts - f.ts);
+        // A time written to the second stands for the whole second [t, t+1s).
+        int64_t lo = e.ts, hi = e.ts % 1'000'000 == 0 ? e.ts + 999'999 : e.ts;
+        int64_t d = f.ts < lo ? lo - f.ts : f.ts > hi ? f.ts - hi : 0;
         int64_t span = std::max<int64_t>(1, e.ts < f.ts ? r.before_us : r.after_us);
         // Sub-second closeness breaks ties between lines of the same second; beyond that confidence
         // falls linearly to 0.65 at the window's edge.
