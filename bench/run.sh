@@ -20,6 +20,16 @@ hyperfine --warmup 1 --runs 3 --export-json "$OUT/ingest.json" \
   --prepare "rm -f $db $db.partial" "$RST -q ingest $data -o $db"
 median=$(python3 -c "import json;print(json.load(open('$OUT/ingest.json'))['results'][0]['median'])")
 python3 -c "print('median %.2f s -> %.0f lines/s' % ($median, $LINES / $median))"
+# On a shared machine wall time depends on the neighbours; CPU time (both threads) does much less.
+python3 - "$OUT/ingest.json" "$LINES" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))['results'][0]
+cpu = r['user'] + r['system']
+print('mean CPU (user+system, both threads) %.2f s -> %.2f us per line' % (cpu, cpu / int(sys.argv[2]) * 1e6))
+PY
+echo "== phases (-v: wall and CPU seconds per phase)"
+rm -f "$db" "$db.partial"
+"$RST" -v ingest "$data" -o "$db" 2>&1 | grep -E '^(ingest|timeline):' || true
 echo "== peak memory, /usr/bin/time -v"
 for n in $((LINES / 4)) $LINES; do
   part="$OUT/access-part-$n.log"
