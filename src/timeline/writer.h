@@ -2,9 +2,11 @@
 //
 // Contract: the producer (one parsing thread) fills Batches obtained from acquire() and hands them
 // back with submit(); the writer thread inserts them in order inside one transaction and recycles
-// the batch, so steady-state ingest allocates nothing. finish() builds indexes and full-text
-// search after the load, marks the DB complete, and publishes it atomically: a new DB is written
-// to "<path>.partial" and renamed at the end; --append runs in one rollback-journal transaction.
+// the batch, so steady-state ingest allocates nothing. The indexes exist before the load and the
+// writer thread maintains them and the full-text rows as it inserts (overlapping the parser; see
+// docs/performance.md). finish() removes duplicate files' events, marks the DB complete, and
+// publishes it atomically: a new DB is written to "<path>.partial" and renamed at the end;
+// --append runs in one rollback-journal transaction.
 // Either way a crash leaves the previous state (or no DB), never a DB that looks complete.
 #pragma once
 
