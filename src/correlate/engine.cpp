@@ -129,6 +129,7 @@ void Engine::evidence_candidates(const Rule& r, const Failure& f, std::vector<Ca
   if (f.ts == kNull && f.local_port < 0) return;  // nothing to join on
   Candidate best;
   double best_score = 0;
+  std::vector<std::pair<double, EvidenceRef>> support;  // other matching lines, for the evidence list
   for (const std::string& cat : r.categories) {
     uint32_t cid = m_.strings.find(cat);
     if (cid == UINT32_MAX || cid >= by_category_.size()) continue;
@@ -150,6 +151,12 @@ void Engine::evidence_candidates(const Rule& r, const Failure& f, std::vector<Ca
         bool any = false;
         for (const auto& s : r.detail_contains) any |= icontains(d, s);
         if (!any) continue;
+      }
+      if (!r.unless_detail.empty()) {
+        const std::string& d = m_.strings.str(e.detail);
+        bool any = false;
+        for (const auto& u : r.unless_detail) any |= icontains(d, u);
+        if (any) continue;
       }
       if (!r.actions.empty()) {
         const std::string& a = m_.strings.str(e.action);
@@ -194,6 +201,7 @@ void Engine::evidence_candidates(const Rule& r, const Failure& f, std::vector<Ca
       if (f.status > 0 && e.status > 0) q *= f.status == e.status ? 1.05 : 0.6;
       if (auto c = claimed_.find(e.id); c != claimed_.end()) q *= std::pow(0.9, c->second);
       double score = r.confidence * q * tq;
+      support.push_back({score, {e.id, 0, std::string(to_string(e.role)), m_.strings.str(e.category) + ": " + join}});
       if (score > best_score) {
         best_score = score;
         best = Candidate{};
@@ -219,7 +227,18 @@ void Engine::evidence_candidates(const Rule& r, const Failure& f, std::vector<Ca
       }
     }
   }
-  if (best.rule) out.push_back(std::move(best));
+  if (best.rule) {
+    // Up to two more lines that support the same cause about as well (the access-log line beside
+    // the error-log line of one request).
+    std::stable_sort(support.begin(), support.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    int64_t best_id = best.evidence.front().event_id;
+    for (const auto& [score, ref] : support) {
+      if (best.evidence.size() >= 3 || score < best_score * 0.85) break;
+      if (ref.event_id == best_id || claimed_.count(ref.event_id)) continue;
+      best.evidence.push_back(ref);
+    }
+    out.push_back(std::move(best));
+  }
 }
 
 void Engine::idle_candidates(const Rule& r, const Failure& f, std::vector<Candidate>& out) const {

@@ -38,6 +38,7 @@ struct Rule {
   std::vector<std::string> categories;
   std::vector<int> statuses;
   std::vector<std::string> detail_contains;  // any of these substrings in the event's detail
+  std::vector<std::string> unless_detail;    // events whose detail has one of these do not count
   std::vector<std::string> actions;          // fields.action values (firewalls)
   int64_t before_us = 5'000'000, after_us = 2'000'000;
   bool require_client_port = false;
