@@ -199,7 +199,8 @@ void Engine::evidence_candidates(const Rule& r, const Failure& f, std::vector<Ca
         if (a != TlsAbout::unknown && b != TlsAbout::unknown) q *= a == b ? 1.05 : 0.7;
       }
       if (f.status > 0 && e.status > 0) q *= f.status == e.status ? 1.05 : 0.6;
-      if (auto c = claimed_.find(e.id); c != claimed_.end()) q *= std::pow(0.9, c->second);
+      if (!r.shared_evidence)
+        if (auto c = claimed_.find(e.id); c != claimed_.end()) q *= std::pow(0.9, c->second);
       double score = r.confidence * q * tq;
       support.push_back({score, {e.id, 0, std::string(to_string(e.role)), m_.strings.str(e.category) + ": " + join}});
       if (score > best_score) {
@@ -430,8 +431,12 @@ Verdict Engine::explain(const Failure& f) const {
       conf *= 0.8;
       break;
     }
+  // Only the primary line is taken; supporting lines stay free for the next failure.
   for (const EvidenceRef& e : best.evidence)
-    if (e.event_id) ++claimed_[e.event_id];
+    if (e.event_id && !best.rule->shared_evidence) {
+      ++claimed_[e.event_id];
+      break;
+    }
   v.cause_class = best.rule->cause_class;
   v.rule = best.rule->id;
   v.confidence = std::clamp(conf, 0.0, 0.99);

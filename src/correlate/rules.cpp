@@ -199,7 +199,7 @@ Rule parse_rule(std::string_view text, const std::string& file) {
     if (!e) fail(file, &t, "an evidence rule needs an [evidence] table");
     check_keys(file, *e,
                {"roles", "categories", "status", "detail", "actions", "before", "after", "require_client_port",
-                "client_scheme", "unless_client_text", "target_listener", "client_text", "unless_detail"},
+                "client_scheme", "unless_client_text", "target_listener", "client_text", "unless_detail", "shared"},
                "[evidence]");
     r.target_listener = str(file, *e, "target_listener", false);
     if (!r.target_listener.empty() && r.target_listener != "tls" && r.target_listener != "plain")
@@ -220,6 +220,7 @@ Rule parse_rule(std::string_view text, const std::string& file) {
       for (const auto& n : *a) r.statuses.push_back(int(n.value<int64_t>().value_or(-1)));
     r.detail_contains = strings(file, *e, "detail");
     r.unless_detail = strings(file, *e, "unless_detail");
+    if (const toml::node* n = e->get("shared")) r.shared_evidence = n->value<bool>().value_or(false);
     r.actions = strings(file, *e, "actions");
     r.before_us = duration_us(file, *e, "before", r.before_us);
     r.after_us = duration_us(file, *e, "after", r.after_us);

@@ -42,6 +42,7 @@ struct Rule {
   std::vector<std::string> actions;          // fields.action values (firewalls)
   int64_t before_us = 5'000'000, after_us = 2'000'000;
   bool require_client_port = false;
+  bool shared_evidence = false;              // one line may explain many failures (a stop, a crash)
   std::string client_scheme;                 // "http" / "https": the client's scheme must be this when known
   std::string target_listener;               // "tls" / "plain": what the target listener must be when known
   std::vector<std::string> unless_client_text;  // the rule does not apply when the failure text has one of these
