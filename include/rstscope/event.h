@@ -27,7 +27,10 @@ std::string_view to_string(ZoneSource z);
 // FieldWriter builds the `fields` JSON object (parser-specific fields) in a reused buffer.
 class FieldWriter {
  public:
-  void clear() { buf_.clear(); }
+  void clear() {
+    buf_.clear();
+    closed_ = false;
+  }
   bool empty() const { return buf_.empty(); }
   void add(std::string_view key, std::string_view value);
   void add(std::string_view key, const char* value) { add(key, std::string_view(value)); }
@@ -36,7 +39,8 @@ class FieldWriter {
   void add(std::string_view key, double value);
   void add_bool(std::string_view key, bool value);
   void add_raw(std::string_view key, std::string_view json);  // value already JSON
-  // "{...}" or "" when nothing was added.
+  // "{...}" or "" when nothing was added. Closes the object in place (no copy); a later add()
+  // reopens it. The view is valid until the next add() or clear().
   std::string_view json();
   // Value of a key previously added (string values unescaped only for plain text); for tests.
   std::string lookup(std::string_view key) const;
@@ -44,7 +48,7 @@ class FieldWriter {
  private:
   void key(std::string_view k);
   std::string buf_;
-  std::string out_;
+  bool closed_ = false;  // buf_ ends with the closing '}'
 };
 
 struct Event {

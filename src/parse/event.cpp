@@ -37,6 +37,10 @@ std::string_view to_string(ZoneSource z) {
 }
 
 void FieldWriter::key(std::string_view k) {
+  if (closed_) {
+    buf_.pop_back();
+    closed_ = false;
+  }
   buf_.push_back(buf_.empty() ? '{' : ',');
   buf_.push_back('"');
   json_escape_append(buf_, k);
@@ -84,9 +88,11 @@ void FieldWriter::add_raw(std::string_view k, std::string_view json) {
 
 std::string_view FieldWriter::json() {
   if (buf_.empty()) return {};
-  out_.assign(buf_);
-  out_.push_back('}');
-  return out_;
+  if (!closed_) {
+    buf_.push_back('}');
+    closed_ = true;
+  }
+  return buf_;
 }
 
 std::string FieldWriter::lookup(std::string_view k) const {
@@ -120,8 +126,9 @@ std::string FieldWriter::lookup(std::string_view k) const {
   for (; end < buf_.size(); ++end) {
     char c = buf_[end];
     if (c == '{' || c == '[') ++depth;
-    else if (c == '}' || c == ']') --depth;
-    else if (c == ',' && depth == 0) break;
+    else if (c == '}' || c == ']') {
+      if (--depth < 0) break;
+    } else if (c == ',' && depth == 0) break;
   }
   return buf_.substr(v, end - v);
 }

@@ -26,6 +26,7 @@ def main():
     ap.add_argument("--rstscope", required=True)
     ap.add_argument("--update", action="store_true")
     args = ap.parse_args()
+    args.rstscope = os.path.abspath(args.rstscope)
     update = args.update or os.environ.get("RSTSCOPE_UPDATE_GOLDEN") == "1"
     samples = os.path.join(ROOT, "samples")
     names = sorted(n for n in os.listdir(samples) if os.path.isdir(os.path.join(samples, n)))
