@@ -19,7 +19,7 @@ void setup(CLI::App& root, int* result) {
   c->add_option("--nginx-log-format", opt->nginx_log_formats,
                 "nginx log_format for access logs when the bundle has no nginx.conf: 'FORMAT' or 'NAME=FORMAT'");
   c->add_flag("--append", opt->append, "Add new files to an existing timeline (files already in it, by sha256, are skipped)");
-  c->add_flag("--fts-all", opt->fts_all, "Full-text index every event (default: all but category request; slower)");
+  c->add_flag("--fts-all", opt->fts_all, "Full-text index every event (default: all but successful requests; slower)");
   c->footer(
       "Examples:\n"
       "  rstscope ingest incident/ -o incident.db\n"

@@ -19,7 +19,7 @@ namespace {
 
 constexpr const char* kIndexes = R"SQL(
 CREATE INDEX IF NOT EXISTS idx_events_ts ON events(ts);
-CREATE INDEX IF NOT EXISTS idx_events_category ON events(category, ts) WHERE category <> 'request';
+CREATE INDEX IF NOT EXISTS idx_events_category ON events(category, ts) WHERE category NOT IN ('request', 'client-request');
 CREATE INDEX IF NOT EXISTS idx_events_server_port ON events(server_port, ts) WHERE server_port IS NOT NULL;
 CREATE INDEX IF NOT EXISTS idx_events_client_port ON events(client_port) WHERE client_port IS NOT NULL;
 CREATE INDEX IF NOT EXISTS idx_settings_listener ON settings(listener, key);
@@ -311,7 +311,7 @@ void Writer::write(Batch& b) {
   // Same selection as before: every event with --fts-all, else all but plain requests.
   for (size_t k = 0; k < b.n_events; ++k) {
     const Event& e = b.events[k];
-    if (!opt_.fts_all && e.category == "request") continue;
+    if (!opt_.fts_all && (e.category == "request" || e.category == "client-request")) continue;
     sqlite3_bind_int64(ins_fts_, 1, first_id + int64_t(k));
     bind_text(ins_fts_, 2, e.message);
     bind_text(ins_fts_, 3, e.raw);
@@ -407,7 +407,7 @@ void Writer::finish() {
       sqlite3_finalize(st);
     }
     if (!dups.empty()) {
-      std::string pick = opt_.fts_all ? "" : " AND category IS NOT 'request'";
+      std::string pick = opt_.fts_all ? "" : " AND category NOT IN ('request', 'client-request')";
       sqlite3_stmt* del_fts = prepare(("INSERT INTO events_fts(events_fts, rowid, message, raw) SELECT 'delete', id, "
                                        "message, raw FROM events WHERE id BETWEEN ?1 AND ?2" + pick).c_str());
       sqlite3_stmt* del_ev = prepare("DELETE FROM events WHERE id BETWEEN ?1 AND ?2");
@@ -448,7 +448,7 @@ void Writer::finish() {
     exec(kViews);
     std::string meta = "INSERT OR REPLACE INTO meta(key, value) VALUES('schema_version', '" +
                        std::to_string(kSchemaVersion) + "'), ('tool', 'rstscope " RSTSCOPE_VERSION "'), "
-                       "('fts', '" + std::string(opt_.fts_all ? "all" : "all but category request") + "'), "
+                       "('fts', '" + std::string(opt_.fts_all ? "all" : "all but categories request and client-request") + "'), "
                        "('state', 'complete');";
     exec(meta.c_str());
     exec("COMMIT");
