@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""Golden incident JSON for every recorded sample bundle.
+"""Golden reports for every recorded sample bundle.
 
-For each samples/<name>/ runs `rstscope analyze samples/<name> --json OUT` and compares OUT with
-samples/<name>.golden.json (tool.version ignored). RSTSCOPE_UPDATE_GOLDEN=1 (or --update) rewrites
-the golden files; review the diff before committing them.
+For each samples/<name>/ runs `rstscope analyze <abs>/samples/<name> --json incidents.json --md
+report.md` in a fresh folder and compares the incident JSON (tool.version ignored), the Markdown
+report and the terminal summary with samples/<name>.golden.{json,md,txt}. RSTSCOPE_UPDATE_GOLDEN=1
+(or --update) rewrites the golden files; review the diff before committing them.
 """
 import argparse
 import json
@@ -34,38 +35,58 @@ def main():
     for name in names:
         golden = os.path.join(samples, name + ".golden.json")
         with tempfile.TemporaryDirectory() as tmp:
+            r = subprocess.run([args.rstscope, "-q", "analyze", os.path.join(samples, name), "--json", "incidents.json",
+                                "--md", "report.md"], cwd=tmp, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               timeout=300, env=dict(os.environ, NO_COLOR="1"))
             out = os.path.join(tmp, "incidents.json")
-            # Run from samples/ so that sources are relative to the bundle folder as given.
-            r = subprocess.run([args.rstscope, "-q", "analyze", name, "--json", out], cwd=samples,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, timeout=300)
             if r.returncode not in (0, 2) or not os.path.exists(out):
                 print(f"FAIL {name}: analyze exited {r.returncode}: {r.stderr.strip()[:500]}")
                 failed += 1
                 continue
             with open(out) as f:
-                got = normalise(json.load(f))
+                got = {"json": normalise(json.load(f))}
+            with open(os.path.join(tmp, "report.md")) as f:
+                got["md"] = f.read()
+            got["txt"] = r.stdout
+        paths = {k: os.path.join(samples, f"{name}.golden.{k}") for k in ("json", "md", "txt")}
         if update:
-            with open(golden, "w") as f:
-                json.dump(got, f, indent=2, sort_keys=True)
-                f.write("\n")
-            print(f"updated {golden}")
+            for k, path in paths.items():
+                with open(path, "w") as f:
+                    if k == "json":
+                        json.dump(got[k], f, indent=2, sort_keys=True)
+                        f.write("\n")
+                    else:
+                        f.write(got[k])
+            print(f"updated {name}: " + ", ".join(os.path.basename(p) for p in paths.values()))
             continue
-        if not os.path.exists(golden):
-            print(f"FAIL {name}: no {golden}; create it with RSTSCOPE_UPDATE_GOLDEN=1")
+        bad = []
+        for k, path in paths.items():
+            if not os.path.exists(path):
+                bad.append(f"no {os.path.basename(path)} (create it with RSTSCOPE_UPDATE_GOLDEN=1)")
+                continue
+            with open(path) as f:
+                want = normalise(json.load(f)) if k == "json" else f.read()
+            if got[k] == want:
+                continue
+            if k == "json":
+                gi, wi = got[k].get("incidents", []), want.get("incidents", [])
+                msg = f"incident JSON differs ({len(gi)} incidents, {len(wi)} expected)"
+                for a, b in zip(gi, wi):
+                    if a != b:
+                        msg += "\n    got:  " + json.dumps(a)[:400] + "\n    want: " + json.dumps(b)[:400]
+                        break
+                bad.append(msg)
+            else:
+                gl, wl = got[k].splitlines(), want.splitlines()
+                for i, (a, b) in enumerate(zip(gl + [""] * len(wl), wl + [""] * len(gl))):
+                    if a != b:
+                        bad.append(f"{os.path.basename(path)} differs at line {i + 1}:\n    got:  {a[:200]}\n    want: {b[:200]}")
+                        break
+        if bad:
             failed += 1
-            continue
-        with open(golden) as f:
-            want = normalise(json.load(f))
-        if got != want:
-            failed += 1
-            gi, wi = got.get("incidents", []), want.get("incidents", [])
-            print(f"FAIL {name}: incidents differ from {os.path.basename(golden)} ({len(gi)} vs {len(wi)} expected)")
-            for a, b in zip(gi, wi):
-                if a != b:
-                    print("  first difference:\n    got:  " + json.dumps(a)[:400] + "\n    want: " + json.dumps(b)[:400])
-                    break
+            print(f"FAIL {name}: " + "\n  ".join(bad))
         else:
-            print(f"ok   {name}: {len(got.get('incidents', []))} incidents as in the golden file")
+            print(f"ok   {name}: {len(got['json'].get('incidents', []))} incidents; json, md and text as in the golden files")
     print(f"{len(names) - failed} passed, {failed} failed")
     return 1 if failed else 0
 
