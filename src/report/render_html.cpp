@@ -455,7 +455,7 @@ std::string render_html(const Model& m, const ReportOptions& o) {
   out += "</section>\n";
 
   // Footer.
-  out += "<footer>\n<p>Database: <span class=\"mono\">" + h(o.db_path.empty() ? "(in memory)" : o.db_path) + "</span>";
+  out += "<footer>\n<p>Database: <span class=\"mono\">" + h(o.db_path.empty() ? "(temporary, removed: rerun with -o incident.db to keep it)" : o.db_path) + "</span>";
   for (const auto& w : o.written) out += " &middot; report: <span class=\"mono\">" + h(w) + "</span>";
   out += "</p>\n<p>Dig deeper:</p>\n<pre>";
   for (const auto& q : query_examples(m, o.db_path)) out += h(q) + "\n";

@@ -254,7 +254,7 @@ std::string render_text(const Model& m, const ReportOptions& o) {
 
   // Footer.
   t.heading("Written");
-  t.line("  database  " + clean_text(o.db_path.empty() ? "(in memory)" : o.db_path));
+  t.line("  database  " + clean_text(o.db_path.empty() ? "(temporary, removed: rerun with -o incident.db to keep it)" : o.db_path));
   for (const auto& w : o.written) t.line("  report    " + clean_text(w));
   t.heading("Dig deeper");
   for (const auto& q : query_examples(m, o.db_path)) t.whole("  " + clean_text(q));
