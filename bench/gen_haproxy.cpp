@@ -73,7 +73,7 @@ int main(int argc, char** argv) {
     int tq = pick(5), tw = 0, tc = pick(3), tr = 2 + pick(120), td = pick(50);
     int bytes = 200 + pick(30000);
     const char* server = "s1";
-    char sname[8];
+    char sname[16];
     std::snprintf(sname, sizeof sname, "s%d", 1 + pick(4));
     server = sname;
     switch (o->state[0]) {
