@@ -1,6 +1,7 @@
 // Parse-only speed of the client parsers: bytes in memory -> LineReader -> RecordReader (line
 // joining) -> FileParser::record() -> a reused Event slot, plus the framework's fill-in. No SQLite.
 // items/s = input lines per second. Input: bench/gen_client.cpp's generator.
+#include "bench_support.h"
 #include <benchmark/benchmark.h>
 
 #include <string>
@@ -16,19 +17,7 @@ namespace {
 
 using namespace rstscope;
 
-class CountingEmitter : public Emitter {
- public:
-  Event& event() override {
-    slot_.clear();
-    ++events;
-    return slot_;
-  }
-  void unparsed(std::string_view) override { ++bad; }
-  void setting(const Setting&) override {}
-  void warn(int64_t, std::string_view) override {}
-  Event slot_;
-  int64_t events = 0, bad = 0;
-};
+using CountingEmitter = bench::SlotEmitter;
 
 const std::string& input(const std::string& mode) {
   static std::string app, json, single;

@@ -5,6 +5,7 @@
 //                               slot, plus the framework's fill-in (line, raw)
 //   BM_FirewallReader/<parser>  the same behind LineReader/RecordReader over the bytes (per-file cost)
 // items/s = lines per second.
+#include "bench_support.h"
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
@@ -18,19 +19,7 @@ namespace {
 
 using namespace rstscope;
 
-class FwEmitter : public Emitter {
- public:
-  Event& event() override {
-    slot_.clear();
-    ++events;
-    return slot_;
-  }
-  void unparsed(std::string_view) override { ++bad; }
-  void setting(const Setting&) override {}
-  void warn(int64_t, std::string_view) override {}
-  Event slot_;
-  int64_t events = 0, bad = 0;
-};
+using FwEmitter = bench::SlotEmitter;
 
 constexpr int kLines = 100000;
 

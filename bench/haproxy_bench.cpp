@@ -6,6 +6,7 @@
 //   BM_Haproxy/tcp           TCP log lines
 //   BM_HaproxyReader         plus LineReader/RecordReader over the bytes (what ingest does per file)
 // items/s = lines per second.
+#include "bench_support.h"
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
@@ -19,19 +20,7 @@ namespace {
 
 using namespace rstscope;
 
-class HaSlotEmitter : public Emitter {
- public:
-  Event& event() override {
-    slot_.clear();
-    ++events;
-    return slot_;
-  }
-  void unparsed(std::string_view) override { ++bad; }
-  void setting(const Setting&) override {}
-  void warn(int64_t, std::string_view) override {}
-  Event slot_;
-  int64_t events = 0, bad = 0;
-};
+using HaSlotEmitter = bench::SlotEmitter;
 
 constexpr int kHaLines = 100000;
 

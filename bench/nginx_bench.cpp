@@ -5,6 +5,7 @@
 //   BM_Nginx/json       nginx-json (escape=json)
 //   BM_Nginx/error      nginx-error (upstream failures and client resets)
 // items/s = lines per second; FileParser::record() over pre-split records into one reused Event slot.
+#include "bench_support.h"
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
@@ -18,18 +19,7 @@ namespace {
 
 using namespace rstscope;
 
-class NgSlotEmitter : public Emitter {
- public:
-  Event& event() override {
-    slot_.clear();
-    return slot_;
-  }
-  void unparsed(std::string_view) override { ++bad; }
-  void setting(const Setting&) override {}
-  void warn(int64_t, std::string_view) override {}
-  Event slot_;
-  int64_t bad = 0;
-};
+using NgSlotEmitter = bench::SlotEmitter;
 
 constexpr int kNgLines = 100000;
 

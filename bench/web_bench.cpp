@@ -4,6 +4,7 @@
 //   BM_Web/<parser>        records pre-split, FileParser::record() into one reused Event slot
 //   BM_WebReader/<parser>  the same plus LineReader/RecordReader over the bytes (what ingest does)
 // items/s = lines per second.
+#include "bench_support.h"
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
@@ -17,19 +18,7 @@ namespace {
 
 using namespace rstscope;
 
-class SlotEmitter : public Emitter {
- public:
-  Event& event() override {
-    slot_.clear();
-    ++events;
-    return slot_;
-  }
-  void unparsed(std::string_view) override { ++bad; }
-  void setting(const Setting&) override {}
-  void warn(int64_t, std::string_view) override {}
-  Event slot_;
-  int64_t events = 0, bad = 0;
-};
+using SlotEmitter = bench::SlotEmitter;
 
 constexpr int kLines = 100000;
 
