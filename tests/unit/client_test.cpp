@@ -534,3 +534,41 @@ TEST(ClientSniff, TimestampedLogWithTracebacksGoesToTheAppLogParser) {
   EXPECT_EQ(r.events[0].kind, "reset");
   EXPECT_EQ(r.events[0].line_count, 4);
 }
+
+// curl -v --trace-time in a script's log (tests/e2e/testbed.py writes it so): "curl: (N)" has no
+// stamp of its own, so the failure takes the transfer's last --trace-time stamp, dated by the
+// script's dated header line; the -w summary line gives the local port and the URL (its scheme
+// says whether the client spoke TLS at all).
+TEST(ClientCurl, TraceTimeDatedByTheScriptLineWithSchemeAndLocalPort) {
+  Parsed p = parse_file(std::string(RSTSCOPE_SOURCE_DIR) + "/tests/fixtures/client/curl-trace-time-script.log");
+  ASSERT_NE(p.parser, nullptr);
+  EXPECT_EQ(p.parser->name(), "client-curl");
+  std::vector<const Event*> f;
+  for (const Event& e : p.r.events)
+    if (e.category == "client-failure") f.push_back(&e);
+  ASSERT_EQ(f.size(), 3u);
+  EXPECT_EQ(format_iso(f[0]->ts), "2026-12-07T12:57:06.891067Z");
+  EXPECT_EQ(f[0]->client_port, 35060);
+  EXPECT_EQ(f[0]->protocol, "https");
+  EXPECT_EQ(f[0]->kind, "tls");
+  EXPECT_EQ(format_iso(f[1]->ts), "2026-12-07T12:57:07.003035Z");
+  EXPECT_EQ(f[1]->client_port, 57604);
+  EXPECT_EQ(f[2]->protocol, "http");  // plain HTTP to a TLS port: the scheme tells it apart
+  EXPECT_EQ(f[2]->kind, "eof");
+  EXPECT_EQ(f[2]->client_port, 46776);
+  EXPECT_EQ(format_iso(f[2]->ts), "2026-12-07T12:57:18.312215Z");
+}
+
+TEST(ClientCurl, TraceTimePastMidnightIsTheNextDay) {
+  std::string text =
+      "2026-12-31 23:59:59,900 INFO job: run: curl -v --trace-time https://api.example.com/x\n"
+      "00:00:00.120000 *   Trying 10.0.0.9:443...\n"
+      "00:00:00.130000 * Recv failure: Connection reset by peer\n"
+      "curl: (56) Recv failure: Connection reset by peer\n";
+  const Parser* curl = find_parser("client-curl");
+  ASSERT_NE(curl, nullptr);
+  ParsedText r = parse_text(*curl, text, "", nullptr, "job.log");
+  ASSERT_EQ(r.events.size(), 1u);
+  EXPECT_EQ(format_iso(r.events[0].ts), "2027-01-01T00:00:00.130Z");
+  EXPECT_EQ(r.events[0].kind, "reset");
+}
