@@ -34,6 +34,10 @@ TlsAbout tls_about(std::string_view t) {
   return TlsAbout::unknown;
 }
 
+// How far past the end of a firewall line's second a failure may be logged and still count as
+// inside it (client logging lag; see evidence_candidates).
+constexpr int64_t kSecondBoundaryLag = 250'000;
+
 bool has_port(const std::vector<int32_t>& v, int32_t p) { return std::find(v.begin(), v.end(), p) != v.end(); }
 
 std::string fmt_ms_as_s(int64_t ms) {
@@ -183,8 +187,15 @@ void Engine::evidence_candidates(const Rule& r, const Failure& f, std::vector<Ca
       double tq = 1.0;
       if (f.ts != kNull && e.ts != kNull) {
         // A time written to the second stands for the whole second [t, t+1s).
-        int64_t lo = e.ts, hi = e.ts % 1'000'000 == 0 ? e.ts + 999'999 : e.ts;
+        bool whole_second = e.ts % 1'000'000 == 0;
+        int64_t lo = e.ts, hi = whole_second ? e.ts + 999'999 : e.ts;
         int64_t d = f.ts < lo ? lo - f.ts : f.ts > hi ? f.ts - hi : 0;
+        // A firewall line records the packet itself, and the client logs its failure some
+        // milliseconds after it (a traceback is formatted first): a failure just past the end of
+        // the packet's second is as close as one inside it, so the lines of a burst that straddles
+        // a second boundary are still taken in order (claims). Proxy lines are written when the
+        // request ends, so for them the second that holds the failure stays the better one.
+        if (whole_second && e.role == Role::firewall && d <= kSecondBoundaryLag) d = 0;
         int64_t span = std::max<int64_t>(1, e.ts < f.ts ? r.before_us : r.after_us);
         // Sub-second closeness breaks ties between lines of the same second; beyond that confidence
         // falls linearly to 0.65 at the window's edge.
