@@ -5,7 +5,10 @@
 #include <simdjson.h>
 
 #include <dirent.h>
+#include <stdlib.h>
+#include <sys/wait.h>
 
+#include <filesystem>
 #include <map>
 #include <set>
 #include <string>
@@ -571,4 +574,59 @@ TEST(ClientCurl, TraceTimePastMidnightIsTheNextDay) {
   ASSERT_EQ(r.events.size(), 1u);
   EXPECT_EQ(format_iso(r.events[0].ts), "2027-01-01T00:00:00.130Z");
   EXPECT_EQ(r.events[0].kind, "reset");
+}
+
+// Issue 3: `rstscope analyze` on the client corpus folders reports exactly one incident per
+// failing request (exit code != 0, or an HTTP error status the client saw) and none for a
+// request that succeeded. The folders hold client output only, so most incidents are
+// unexplained; what counts here is that each failing request is one incident.
+TEST(ClientCorpus, AnalyzeGivesOneIncidentPerFailingRequest) {
+  simdjson::dom::parser jp;
+  simdjson::dom::element doc;
+  std::string json = read_file(corpus("other/local_loopback_scenarios.json"));
+  ASSERT_EQ(jp.parse(json).get(doc), simdjson::SUCCESS);
+  std::map<std::string, std::string> scenario_of;  // file name -> scenario
+  std::set<std::string> failing;
+  for (simdjson::dom::element s : doc["scenarios"].get_array()) {
+    std::string name(std::string_view(s["scenario"].get_string().value()));
+    std::string err_rel(std::string_view(s["client_stderr_file"].get_string().value()));
+    std::string out_rel;
+    std::string_view ov;
+    if (s["client_stdout_file"].get_string().get(ov) == simdjson::SUCCESS) out_rel = std::string(ov);
+    scenario_of[base_name(err_rel)] = name;
+    if (!out_rel.empty()) scenario_of[base_name(out_rel)] = name;
+    bool fails = s["exit_code"].get_int64().value() != 0 ||
+                 client::is_http_error_status(status_seen(read_file(corpus(err_rel)),
+                                                          out_rel.empty() ? "" : read_file(corpus(out_rel))));
+    if (fails) failing.insert(name);
+  }
+  ASSERT_GT(failing.size(), 50u);
+
+  std::string tmpl = (std::filesystem::temp_directory_path() / "rstscope-client-analyze-XXXXXX").string();
+  ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
+  std::string dir = tmpl;
+  std::string cmd = "cd '" + dir + "' && timeout 120 " + std::string(RSTSCOPE_BINARY) + " -q analyze";
+  for (const char* d : {"client_curl", "client_java", "client_node", "client_python"}) cmd += " '" + corpus(d) + "'";
+  cmd += " -o t.db --json incidents.json > out.txt 2> err.txt";
+  int st = std::system(cmd.c_str());
+  ASSERT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << cmd << "\n" << read_file(dir + "/err.txt");
+
+  std::string out = read_file(dir + "/incidents.json");
+  simdjson::dom::parser jp2;
+  simdjson::dom::element res;
+  ASSERT_EQ(jp2.parse(out).get(res), simdjson::SUCCESS);
+  std::map<std::string, int> incidents;  // scenario -> incidents
+  for (simdjson::dom::element inc : res["incidents"].get_array()) {
+    std::string src(std::string_view(inc["client_event"]["source"].get_string().value()));
+    auto it = scenario_of.find(base_name(src));
+    ASSERT_NE(it, scenario_of.end()) << "incident on " << src << ", which belongs to no scenario";
+    ++incidents[it->second];
+  }
+  for (const auto& [file, name] : scenario_of) {
+    SCOPED_TRACE(name);
+    int n = incidents.count(name) ? incidents[name] : 0;
+    EXPECT_EQ(n, failing.count(name) ? 1 : 0) << file;
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
 }
