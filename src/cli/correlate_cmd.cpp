@@ -114,7 +114,8 @@ void setup_analyze(CLI::App& root, int* result) {
   c->add_option("--json", *json, "Write the incident JSON (shared/spec/incidents.md) to this file");
   c->add_option("--md", *md, "Write the Markdown report to this file");
   c->add_option("--html", *html, "Write the self-contained HTML report to this file");
-  c->add_option("--tz", opt->tz, "Zone for times written without one (IANA name or offset)");
+  auto tzs = std::make_shared<std::vector<std::string>>();
+  c->add_option("--tz", *tzs, "Zone for times written without one: ZONE (IANA name or offset) or PATH=ZONE (repeatable)");
   c->add_option("--format", *formats, "Force a parser: PATH=PARSER");
   c->add_option("--nginx-log-format", opt->nginx_log_formats, "nginx log_format when the bundle has no nginx.conf");
   c->add_flag("--force", *keep, "Overwrite the output database if it exists");
@@ -135,6 +136,11 @@ void setup_analyze(CLI::App& root, int* result) {
       size_t eq = f.rfind('=');
       if (eq == std::string::npos) throw CLI::ValidationError("--format", "expected PATH=PARSER, got '" + f + "'");
       opt->overrides.emplace_back(f.substr(0, eq), f.substr(eq + 1));
+    }
+    try {
+      apply_tz_args(*tzs, *opt);
+    } catch (const std::exception& e) {
+      throw CLI::ValidationError("--tz", e.what());
     }
     opt->quiet = globals().quiet;
     opt->verbose = globals().verbose;

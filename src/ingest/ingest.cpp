@@ -1,5 +1,6 @@
 #include "ingest/ingest.h"
 
+#include <cctype>
 #include <fnmatch.h>
 #include <openssl/evp.h>
 #include <unistd.h>
@@ -255,6 +256,57 @@ bool override_matches(const std::string& pattern, const std::string& display) {
   return false;
 }
 
+
+// A date with a year at position i of t: "YYYY-MM-DD", "YYYY/MM/DD", "YYYY.MM.DD" (followed by a
+// space or 'T') or CLF "DD/Mon/YYYY:". Fills year and month; false otherwise.
+bool date_at(std::string_view t, size_t i, int& year, int& month) {
+  auto num = [&](size_t at, size_t n, int& v) {
+    if (at + n > t.size()) return false;
+    v = 0;
+    for (size_t k = 0; k < n; ++k) {
+      char c = t[at + k];
+      if (c < '0' || c > '9') return false;
+      v = v * 10 + (c - '0');
+    }
+    return true;
+  };
+  int y, m, d;
+  if (num(i, 4, y) && i + 10 < t.size() && (t[i + 4] == '-' || t[i + 4] == '/' || t[i + 4] == '.') &&
+      t[i + 7] == t[i + 4] && num(i + 5, 2, m) && num(i + 8, 2, d) && (t[i + 10] == ' ' || t[i + 10] == 'T') &&
+      (i == 0 || !std::isdigit(static_cast<unsigned char>(t[i - 1])))) {
+    if (y >= 1990 && y <= 2200 && m >= 1 && m <= 12 && d >= 1 && d <= 31) {
+      year = y;
+      month = m;
+      return true;
+    }
+    return false;
+  }
+  // "23/Nov/2026:20:34:33"
+  if (i + 12 <= t.size() && num(i, 2, d) && t[i + 2] == '/' && t[i + 6] == '/' && num(i + 7, 4, y) &&
+      t[i + 11] == ':') {
+    int mo = month_from_abbr(t.substr(i + 3, 3));
+    if (mo && y >= 1990 && y <= 2200 && d >= 1 && d <= 31) {
+      year = y;
+      month = mo;
+      return true;
+    }
+  }
+  return false;
+}
+
+// The latest dated line of a piece of text (year and month), by a scan for digits.
+void latest_date(std::string_view text, int& year, int& month) {
+  for (size_t i = 0; i + 10 < text.size(); ++i) {
+    char c = text[i];
+    if (c < '0' || c > '9') continue;
+    int y, m;
+    if (date_at(text, i, y, m) && (y > year || (y == year && m > month))) {
+      year = y;
+      month = m;
+    }
+  }
+}
+
 }  // namespace
 
 std::vector<SniffCandidate> sniff_lines(std::string_view path, const std::vector<std::string_view>& lines,
@@ -270,11 +322,69 @@ std::vector<SniffCandidate> sniff_lines(std::string_view path, const std::vector
   return out;
 }
 
+void apply_tz_args(const std::vector<std::string>& args, IngestOptions& opt) {
+  bool have_plain = false;
+  for (const std::string& a : args) {
+    size_t eq = a.rfind('=');
+    if (eq == std::string::npos) {
+      if (have_plain) throw std::runtime_error("--tz given twice without PATH=: use --tz ZONE once and PATH=ZONE for files");
+      have_plain = true;
+      opt.tz = a;
+      continue;
+    }
+    if (eq == 0 || eq + 1 == a.size()) throw std::runtime_error("--tz: expected ZONE or PATH=ZONE, got '" + a + "'");
+    opt.source_tz.emplace_back(a.substr(0, eq), a.substr(eq + 1));
+  }
+}
+
+BundleDate bundle_reference_date(const std::vector<Input>& inputs) {
+  BundleDate best;
+  constexpr size_t kScan = 16384;
+  for (const Input& in : inputs) {
+    if (in.archive) continue;  // members are read once, in order, by the ingest itself
+    int year = 0, month = 0;
+    try {
+      std::string buf(kScan, '\0');
+      if (!in.compressed) {
+        // head and tail of a plain file (a log's latest date is at its end)
+        FILE* f = std::fopen(in.fs_path.c_str(), "rb");
+        if (!f) continue;
+        size_t n = std::fread(buf.data(), 1, kScan, f);
+        latest_date(std::string_view(buf.data(), n), year, month);
+        if (in.size > int64_t(kScan) && std::fseek(f, -long(kScan), SEEK_END) == 0) {
+          n = std::fread(buf.data(), 1, kScan, f);
+          latest_date(std::string_view(buf.data(), n), year, month);
+        }
+        std::fclose(f);
+      } else {
+        auto src = open_input(in);
+        long n = src->read(buf.data(), kScan);
+        if (n > 0) latest_date(std::string_view(buf.data(), size_t(n)), year, month);
+      }
+    } catch (const std::exception&) {
+      continue;  // unreadable: the ingest itself reports it
+    }
+    if (year > best.year || (year == best.year && month > best.month)) {
+      best.year = year;
+      best.month = month;
+      best.from = in.display;
+    }
+  }
+  return best;
+}
+
 IngestSummary ingest(const IngestOptions& opt) {
   auto t0 = std::chrono::steady_clock::now();
   IngestSummary sum;
   // Validate what the user gave before touching the DB.
   TimeResolver tz_check(opt.tz);  // throws for an unknown zone
+  for (const auto& [pat, zone] : opt.source_tz) {
+    try {
+      TimeResolver check(zone);
+    } catch (const std::exception& e) {
+      throw std::runtime_error("--tz " + pat + "=" + zone + ": " + e.what());
+    }
+  }
   for (const auto& [pat, name] : opt.overrides)
     if (!find_parser(name))
       throw std::runtime_error("--format " + pat + "=" + name + ": no parser named '" + name +
@@ -283,6 +393,8 @@ IngestSummary ingest(const IngestOptions& opt) {
   ExpandResult ex = expand_bundle(opt.bundles, {fs::absolute(opt.db).string()});
   for (auto& w : ex.warnings) sum.warnings.push_back(w);
   BundleInfo info = collect_bundle_info(ex.inputs, opt.nginx_log_formats, sum.warnings);
+  // Year-less syslog times: dated from the bundle's own latest date, else the file's mtime.
+  const BundleDate bundle_date = bundle_reference_date(ex.inputs);
   // Config includes (nginx `include conf.d/*.conf;`) resolve to other files of the bundle.
   {
     std::vector<std::string> paths;
@@ -356,8 +468,13 @@ IngestSummary ingest(const IngestOptions& opt) {
       row.score = parser ? score : kNull;
       em.batch().sources.push_back(row);
 
-      TimeResolver time(opt.tz);
-      {
+      std::string zone = opt.tz;
+      for (const auto& [pat, z] : opt.source_tz)
+        if (override_matches(pat, in.display)) zone = z;
+      TimeResolver time(zone);
+      if (bundle_date.year) {
+        time.set_reference_year(bundle_date.year, bundle_date.month);
+      } else {
         int64_t mt = in.mtime_us ? in.mtime_us : 0;
         CivilTime c;
         CivilTime parsed;
@@ -402,7 +519,7 @@ IngestSummary ingest(const IngestOptions& opt) {
         fin.last_ts = em.last_ts;
       }
       if (em.zone_counts[int(ZoneSource::explicit_)]) fin.zone = "explicit";
-      else if (em.zone_counts[int(ZoneSource::assumed)]) fin.zone = "assumed:" + opt.tz;
+      else if (em.zone_counts[int(ZoneSource::assumed)]) fin.zone = "assumed:" + zone;
       else if (em.zone_counts[int(ZoneSource::inferred)]) fin.zone = "inferred";
       std::vector<std::string> warns = em.warnings;
       if (truncated_lines)

@@ -15,10 +15,13 @@
 
 namespace rstscope {
 
+struct Input;  // source/bundle.h
+
 struct IngestOptions {
   std::vector<std::string> bundles;
   std::string db;
   std::string tz;                                                // zone for zone-less times
+  std::vector<std::pair<std::string, std::string>> source_tz;   // PATH (suffix or glob) -> zone, beats tz
   std::vector<std::pair<std::string, std::string>> overrides;    // PATH (suffix or glob) -> parser
   std::vector<std::string> nginx_log_formats;                    // "FORMAT" or "NAME=FORMAT"
   bool append = false;
@@ -40,6 +43,20 @@ struct IngestSummary {
 
 // Throws std::runtime_error for fatal problems (cannot create the DB, unknown --tz or parser).
 IngestSummary ingest(const IngestOptions& opt);
+
+// --tz values: "ZONE" sets the zone for every file, "PATH=ZONE" for the files PATH matches (a path,
+// suffix or glob, as --format; the last match wins). Throws std::runtime_error for two plain zones.
+void apply_tz_args(const std::vector<std::string>& args, IngestOptions& opt);
+
+// The latest date with a year found at the start and end of the bundle's files (ISO-8601
+// "YYYY-MM-DD", "YYYY/MM/DD", "YYYY.MM.DD" and CLF "DD/Mon/YYYY"), as year and month; year 0
+// when there is none. Year-less syslog times are dated from it (falling back to the file's
+// mtime), never from today's clock. `from` names the file it came from.
+struct BundleDate {
+  int year = 0, month = 0;
+  std::string from;
+};
+BundleDate bundle_reference_date(const std::vector<Input>& inputs);
 
 // Sniffs one file's first lines: every parser's score, best first.
 struct SniffCandidate {

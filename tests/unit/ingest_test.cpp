@@ -388,3 +388,51 @@ TEST(Schema, DocumentedExampleQueriesRun) {
   sqlite3_close(h);
   EXPECT_GE(blocks, 5);
 }
+
+TEST(Ingest, YearlessSyslogTakesItsYearFromTheBundleNotTheMtime) {
+  TempDir d;
+  // A kern.log copied today (mtime now) next to an app log of November 2024.
+  write(d / "fw/kern.log",
+        "Nov 24 10:17:46 fw1 kernel: [ 1693.853731] IPS-RESET: IN=eth0 OUT= SRC=10.0.0.1 DST=10.0.0.2 LEN=60 "
+        "TOS=0x00 PREC=0x00 TTL=64 ID=1 DF PROTO=TCP SPT=5000 DPT=443 WINDOW=1 RES=0x00 SYN URGP=0\n");
+  write(d / "app/app.log", "2024-11-24 10:17:46,100 ERROR app: GET http://10.0.0.2:443/x failed\n"
+                           "ConnectionResetError: [Errno 104] Connection reset by peer\n");
+  ingest(opts(d.path, d / "o.db"));
+  EXPECT_EQ(text(d / "o.db",
+                 "SELECT strftime('%Y-%m-%d %H:%M:%S', e.ts / 1e6, 'unixepoch') FROM events e JOIN sources s "
+                 "ON s.id = e.source_id WHERE s.path = 'fw/kern.log'"),
+            "2024-11-24 10:17:46");
+  // A December line in a bundle whose latest date is November belongs to the year before.
+  write(d / "fw/kern.log",
+        "Dec 30 10:17:46 fw1 kernel: [ 1693.853731] IPS-RESET: IN=eth0 OUT= SRC=10.0.0.1 DST=10.0.0.2 LEN=60 "
+        "TOS=0x00 PREC=0x00 TTL=64 ID=1 DF PROTO=TCP SPT=5000 DPT=443 WINDOW=1 RES=0x00 SYN URGP=0\n");
+  fs::remove(d / "o.db");
+  ingest(opts(d.path, d / "o.db"));
+  EXPECT_EQ(text(d / "o.db",
+                 "SELECT strftime('%Y-%m-%d', e.ts / 1e6, 'unixepoch') FROM events e JOIN sources s "
+                 "ON s.id = e.source_id WHERE s.path = 'fw/kern.log'"),
+            "2023-12-30");
+}
+
+TEST(Ingest, ZonePerSourceBeatsTheGlobalZone) {
+  TempDir d;
+  write(d / "app/app.log", "2026-11-24 10:17:46,100 ERROR app: GET http://10.0.0.2:443/x failed\n"
+                           "ConnectionResetError: [Errno 104] Connection reset by peer\n");
+  write(d / "other/app.log", "2026-11-24 10:17:46,100 ERROR app: GET http://10.0.0.2:443/y failed\n"
+                             "ConnectionResetError: [Errno 104] Connection reset by peer\n");
+  IngestOptions o = opts(d.path, d / "o.db");
+  apply_tz_args({"+02:00", "app/*.log=Europe/Berlin"}, o);
+  EXPECT_EQ(o.tz, "+02:00");
+  ingest(o);
+  auto at = [&](const std::string& path) {
+    return text(d / "o.db", "SELECT strftime('%H:%M:%S', e.ts / 1e6, 'unixepoch') || ' ' || s.zone FROM events e "
+                            "JOIN sources s ON s.id = e.source_id WHERE s.path = '" + path + "'");
+  };
+  EXPECT_EQ(at("app/app.log"), "09:17:46 assumed:Europe/Berlin");
+  EXPECT_EQ(at("other/app.log"), "08:17:46 assumed:+02:00");
+  IngestOptions bad = opts(d.path, d / "p.db");
+  EXPECT_THROW(apply_tz_args({"UTC", "Europe/Berlin"}, bad), std::runtime_error);
+  apply_tz_args({"x.log=Nowhere/Land"}, bad);
+  EXPECT_THROW(ingest(bad), std::runtime_error);
+  EXPECT_FALSE(fs::exists(d / "p.db"));
+}
