@@ -436,3 +436,32 @@ TEST(Ingest, ZonePerSourceBeatsTheGlobalZone) {
   EXPECT_THROW(ingest(bad), std::runtime_error);
   EXPECT_FALSE(fs::exists(d / "p.db"));
 }
+
+TEST(Ingest, ADanglingLinkIsAnUnreadableSource) {
+  TempDir d;
+  write(d / "b/access.log", kAccess);
+  fs::create_symlink(d / "gone.log", d / "b/gone.log");
+  IngestSummary s = ingest(opts(d / "b", d / "o.db"));
+  EXPECT_EQ(s.exit_code, 2);
+  EXPECT_EQ(text(d / "o.db", "SELECT status || ' ' || errors FROM sources WHERE path = 'gone.log'"),
+            "unreadable gone.log: cannot open: No such file or directory");
+}
+
+TEST(Ingest, SameNamedFilesFromTwoRootsKeepDistinctPaths) {
+  TempDir d;
+  write(d / "a/nginx/access.log", kAccess);
+  write(d / "b/nginx/access.log",
+        "127.0.0.1 - - [23/Nov/2026:20:19:02 +0000] \"GET /b HTTP/1.1\" 200 3 \"-\" \"curl/7.88.1\"\n");
+  write(d / "b/nginx/error.log", "2026/11/23 20:19:05 [error] 1#1: *5 upstream prematurely closed connection\n");
+  IngestOptions o = opts(d / "a/nginx", d / "o.db");
+  o.bundles.push_back((d / "b/nginx").string());
+  ingest(o);
+  EXPECT_EQ(text(d / "o.db", "SELECT group_concat(path, ' ') FROM (SELECT path FROM sources ORDER BY path)"),
+            "a/nginx/access.log b/nginx/access.log error.log");  // a unique name stays as it was
+  // Single files with the same name, too.
+  IngestOptions f = opts(d / "a/nginx/access.log", d / "f.db");
+  f.bundles.push_back((d / "b/nginx/access.log").string());
+  ingest(f);
+  EXPECT_EQ(text(d / "f.db", "SELECT group_concat(path, ' ') FROM (SELECT path FROM sources ORDER BY path)"),
+            "a/nginx/access.log b/nginx/access.log");
+}
