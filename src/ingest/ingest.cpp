@@ -136,7 +136,10 @@ std::string base_name(const std::string& display) {
 
 class Progress {
  public:
-  Progress(bool enabled, int64_t total_files) : enabled_(enabled), total_files_(total_files) {
+  // total_bytes: the bytes all inputs will give when every one is a plain file (sizes known),
+  // else 0; the ETA is then from bytes (one large file too), otherwise from files done.
+  Progress(bool enabled, int64_t total_files, int64_t total_bytes)
+      : enabled_(enabled), total_files_(total_files), total_bytes_(total_bytes) {
     start_ = std::chrono::steady_clock::now();
   }
   void update(int64_t files_done, int64_t bytes, int64_t events, const std::string& current) {
@@ -148,7 +151,10 @@ class Progress {
     double rate = secs > 0 ? double(events) / secs : 0;
     std::string name = current.size() > 40 ? "..." + current.substr(current.size() - 37) : current;
     std::string eta;
-    if (files_done > 0 && files_done < total_files_ && secs > 1) {
+    if (total_bytes_ > 0 && bytes > 0 && bytes < total_bytes_ && secs > 1) {
+      double left = secs / double(bytes) * double(total_bytes_ - bytes);
+      eta = fmt::format(" ETA {:.0f}s", left);
+    } else if (total_bytes_ == 0 && files_done > 0 && files_done < total_files_ && secs > 1) {
       double left = secs / double(files_done) * double(total_files_ - files_done);
       eta = fmt::format(" ETA {:.0f}s", left);
     }
@@ -164,7 +170,7 @@ class Progress {
 
  private:
   bool enabled_;
-  int64_t total_files_;
+  int64_t total_files_, total_bytes_;
   bool shown_ = false;
   std::chrono::steady_clock::time_point start_, last_{};
 };
@@ -431,7 +437,15 @@ IngestSummary ingest(const IngestOptions& opt) {
   timeline::Writer writer({opt.db, opt.append, opt.fts_all, opt.verbose > 0});
   std::set<std::string> seen_sha;
   bool show_progress = opt.progress && !opt.quiet && isatty(2);
-  Progress progress(show_progress, int64_t(ex.inputs.size()));
+  int64_t plain_bytes = 0;
+  for (const Input& in : ex.inputs) {
+    if (in.archive || in.compressed || in.size < 0) {
+      plain_bytes = 0;
+      break;
+    }
+    plain_bytes += in.size;
+  }
+  Progress progress(show_progress, int64_t(ex.inputs.size()), plain_bytes);
   int64_t bytes_done = 0;
   bool partial_input = !ex.warnings.empty();
   std::set<std::string> log_components;
