@@ -403,6 +403,14 @@ TEST(ClientClassify, SignatureTexts) {
       {"System.Net.WebException: The underlying connection was closed: A connection that was expected to be kept "
        "alive was closed by the server.",
        "eof"},
+      // A2.1 ReceiveFailure (CentralTechnology/lms-agent#93): the connection broke under the read.
+      {"System.Net.WebException: The underlying connection was closed: An unexpected error occurred on a receive.",
+       "reset"},
+      // ... unless the inner exception says the read timed out.
+      {"System.Net.WebException: The underlying connection was closed: An unexpected error occurred on a receive. "
+       "---> System.IO.IOException: Unable to read data from the transport connection: A connection attempt failed "
+       "because the connected party did not properly respond after a period of time",
+       "timeout"},
       {"javax.net.ssl.SSLHandshakeException: Received fatal alert: handshake_failure", "tls"},
       {"java.net.SocketException: Software caused connection abort: recv failed", "aborted"},
       {"java.net.SocketTimeoutException: Read timed out", "timeout"},
