@@ -5,8 +5,21 @@
 #include <string_view>
 
 #include "rstscope/event.h"
+#include "rstscope/timeutil.h"
 
 namespace rstscope::nginx {
+
+// "YYYY/MM/DD HH:MM:SS" at the start of l (the error-log time; cheap byte checks only).
+bool starts_with_error_time(std::string_view l);
+
+// Why l is not an error-log line "YYYY/MM/DD HH:MM:SS [level] ...", "" when it is one.
+std::string_view error_line_problem(std::string_view l);
+
+// Fills ev (role proxy, time, severity, pid, conn_id, message, category, trailer fields) from an
+// error-log line that error_line_problem() accepted. The line has no zone: when `zone` has an
+// offset (an RFC 5424 / ISO syslog time the line arrived with), that offset is used, else the
+// resolver's --tz or inferred UTC. No allocation beyond the event's own buffers.
+void parse_error_line(std::string_view l, Event& ev, TimeResolver& time, const CivilTime* zone = nullptr);
 
 // Splits "MESSAGE[ (ERRNO: TEXT)][ while ACTION], client: A, server: S, request: "...", ..."
 // into ev.message, ev.category, client_ip, host, method/path/protocol and fields
@@ -15,6 +28,9 @@ void split_error_message(std::string_view text, Event& ev);
 
 // Category of an error-log message (message without the trailer), "" if none matched.
 std::string_view classify_error(std::string_view message, std::string_view action);
+
+// An IPv4 address or an IPv6 one (hex digits, ':' and dots with at least two ':'); no allocation.
+bool looks_like_ip(std::string_view s);
 
 // Category implied by an access-log status code (400, 408, 413, 444, 494-499, 502, 504 ...),
 // "request" for everything else.

@@ -148,10 +148,63 @@ TEST(ProxyLocal, EnvoyFlagsAndNginxIngressLists) {
   EXPECT_EQ(r.events[2].duration_us, 15000000);
 }
 
+namespace {
+// The parser sniff picks for `text` (as ingest picks it), by file name `name`.
+std::string sniffed(std::string_view name, const std::string& text) {
+  std::vector<std::string_view> lines;
+  for (size_t pos = 0; pos < text.size() && lines.size() < kSniffLines;) {
+    size_t nl = text.find('\n', pos);
+    if (nl == std::string::npos) nl = text.size();
+    std::string_view l(text.data() + pos, nl - pos);
+    if (!trim(l).empty()) lines.push_back(l);
+    pos = nl + 1;
+  }
+  SniffInput in{name, name, lines};
+  std::string best;
+  int score = 0;
+  for (const Parser* p : all_parsers())
+    if (int sc = p->sniff(in).score; sc > score) score = sc, best = std::string(p->name());
+  return best;
+}
+}  // namespace
+
+// nginx error lines forwarded through syslog (RFC 3164 and RFC 5424) are nginx-error's, with
+// nginx's own time as the event time and the syslog header kept in fields.
+TEST(NginxSyslog, Rfc3164And5424PrefixesAreRecognisedAndParsed) {
+  std::string text =
+      "Nov 23 20:34:33 web1 nginx: 2026/11/23 20:34:33 [error] 123#123: *45 upstream prematurely closed connection "
+      "while reading response header from upstream, client: 10.0.0.1, server: api, request: \"GET /v1 HTTP/1.1\", "
+      "upstream: \"http://10.0.0.9:8080/v1\", host: \"api\"\n"
+      "<163>Nov 23 20:34:35 web1 nginx[123]: 2026/11/23 20:34:35 [info] 123#123: *46 client 10.0.0.2 closed "
+      "keepalive connection\n"
+      "<171>1 2026-11-23T20:34:36.000000+01:00 web2 nginx - - - 2026/11/23 20:34:36 [error] 7#7: *3 recv() failed "
+      "(104: Connection reset by peer) while reading client request line, client: 10.0.0.3, server: 0.0.0.0:443\n";
+  EXPECT_EQ(sniffed("messages", text), "nginx-error");
+  ParsedText r = parse_with("nginx-error", text);
+  EXPECT_TRUE(r.unparsed.empty());
+  ASSERT_EQ(r.events.size(), 3u);
+  EXPECT_EQ(r.events[0].category, "upstream-closed");
+  EXPECT_EQ(r.events[0].conn_id, "45");
+  EXPECT_EQ(event_field(r.events[0], "fields.syslog_host"), "web1");
+  EXPECT_EQ(event_field(r.events[0], "fields.program"), "nginx");
+  EXPECT_EQ(event_field(r.events[0], "ts"), "2026-11-23T20:34:33.000Z");
+  EXPECT_EQ(r.events[1].category, "client-keepalive-close");
+  EXPECT_EQ(r.events[1].client_ip, "10.0.0.2");
+  // RFC 5424 time with an offset: nginx's zone-less time takes it (20:34:36 +01:00 = 19:34:36Z).
+  EXPECT_EQ(r.events[2].category, "client-reset");
+  EXPECT_EQ(event_field(r.events[2], "ts"), "2026-11-23T19:34:36.000Z");
+  EXPECT_EQ(event_field(r.events[2], "fields.syslog_ts"), "2026-11-23T19:34:36.000Z");
+  EXPECT_EQ(r.events[2].server_port, 443);
+  // the corpus file (pfSense's web GUI nginx, RFC 5424) is sniffed as nginx-error too
+  std::string pf = rstscope::testing::read_file(rstscope::testing::corpus("pfsense/crowdsec_pfsense-rfc5424-nginx.log"));
+  EXPECT_EQ(sniffed("crowdsec_pfsense-rfc5424-nginx.log", pf), "nginx-error");
+}
+
 // Every prefix of every sample line of the proxy parsers (a truncated or cut-off line) parses to
 // events or unparsed records without crashing; run under ASan+UBSan this is a small fuzz pass.
 TEST(ProxyGarbage, TruncatedSamplesNeverCrash) {
-  for (std::string_view name : {"haproxy", "envoy", "nginx-json", "nginx-ingress", "nginx-error", "server-signals"}) {
+  for (std::string_view name :
+       {"haproxy", "envoy", "nginx-json", "nginx-ingress", "nginx-error", "server-signals"}) {
     const Parser& p = rstscope::testing::parser_named(name);
     size_t runs = 0;
     for (const Sample& s : p.samples()) {
