@@ -1,6 +1,7 @@
 #include "nginx_common.h"
 
 #include <array>
+#include <cstring>
 #include <utility>
 
 #include "rstscope/text.h"
@@ -164,6 +165,38 @@ bool looks_like_ip(std::string_view s) {
     else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == '.')) return false;
   }
   return colons >= 2;
+}
+
+void split_remote_addr_list(std::string_view v, Event& ev) {
+  char list[256];
+  size_t n = 0;
+  int addresses = 0;
+  bool first_token = true;
+  size_t i = 0;
+  while (i < v.size()) {
+    while (i < v.size() && (v[i] == ' ' || v[i] == ',' || v[i] == '"')) ++i;
+    size_t b = i;
+    while (i < v.size() && v[i] != ' ' && v[i] != ',' && v[i] != '"') ++i;
+    std::string_view tok = v.substr(b, i - b);
+    if (tok.empty()) break;
+    if (looks_like_ip(tok)) {
+      if (addresses++ == 0) ev.client_ip.assign(tok);
+      if (n + tok.size() + 2 <= sizeof list) {
+        if (n) list[n++] = ',', list[n++] = ' ';
+        std::memcpy(list + n, tok.data(), tok.size());
+        n += tok.size();
+      }
+    } else if (first_token && tok != "-") {
+      std::string_view h;
+      int64_t port;
+      split_host_port(tok, h, port);
+      if (!h.empty() && ev.host.empty()) ev.host.assign(h);
+      if (port >= 0 && ev.server_port == kNull) ev.server_port = port;
+    }
+    first_token = false;
+  }
+  if (!addresses) ev.client_ip.assign(v);  // not addresses after all: keep what was written
+  if (addresses > 1) ev.fields.add("forwarded_for", std::string_view(list, n));
 }
 
 void split_error_message(std::string_view text, Event& ev) {

@@ -32,6 +32,14 @@ std::string_view classify_error(std::string_view message, std::string_view actio
 // An IPv4 address or an IPv6 one (hex digits, ':' and dots with at least two ':'); no allocation.
 bool looks_like_ip(std::string_view s);
 
+// A $remote_addr column that holds more than one address (a log_format that starts with
+// $http_x_forwarded_for, or "$host $remote_addr"): "10.0.0.2, 10.0.0.1, 127.0.0.1",
+// "\"10.5.102.222, 199.96.1.1\" 10.2.1.185", "www.example.com:80 192.168.1.1".
+// client_ip = the first valid address (the originating client); fields.forwarded_for = all the
+// addresses in order, ", "-separated, when there are several; a leading host name (with an
+// optional :port) fills host / server_port. No allocation.
+void split_remote_addr_list(std::string_view v, Event& ev);
+
 // Category implied by an access-log status code (400, 408, 413, 444, 494-499, 502, 504 ...),
 // "request" for everything else.
 std::string_view category_for_status(int64_t status);

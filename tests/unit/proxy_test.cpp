@@ -200,11 +200,45 @@ TEST(NginxSyslog, Rfc3164And5424PrefixesAreRecognisedAndParsed) {
   EXPECT_EQ(sniffed("crowdsec_pfsense-rfc5424-nginx.log", pf), "nginx-error");
 }
 
+// The crowdsec nginx files mix access lines (combined, "$host $remote_addr", nginx-proxy-manager)
+// with nginx error lines: nginx-access reads them all, not apache-access with 2 unparsed.
+TEST(NginxAccess, MixedAccessAndErrorFilesAreNginx) {
+  for (const char* rel : {"nginx_access/crowdsec_nginx-proxy-manager-logs.log", "nginx_access/crowdsec_nginx_http-logs.log"}) {
+    std::string text = rstscope::testing::read_file(rstscope::testing::corpus(rel));
+    EXPECT_EQ(sniffed(rel, text), "nginx-access") << rel;
+    ParsedText r = parse_with("nginx-access", text);
+    int errors = 0;
+    for (const Event& e : r.events)
+      if (!e.severity.empty()) {
+        ++errors;
+        EXPECT_FALSE(e.conn_id.empty()) << rel << " line " << e.line;
+        EXPECT_FALSE(e.client_ip.empty()) << rel << " line " << e.line;
+      }
+    EXPECT_GE(errors, 1) << rel;
+    // only crowdsec's hand-made line without a $remote_user column stays unparsed
+    EXPECT_LE(r.unparsed.size(), 1u) << rel;
+  }
+  // X-Forwarded-For lists: the first address is the client, the list is kept.
+  ParsedText x = parse_with("nginx-access",
+                            "2a03:0000:10ff:f00f:0000:0000:0:8000, 10.225.192.17 10.2.2.121 - - [30/Dec/2016:06:47:09 "
+                            "+0000] \"GET /test.html HTTP/1.1\" 404 8571 \"-\" \"Mozilla/5.0\"");
+  ASSERT_EQ(x.events.size(), 1u);
+  EXPECT_EQ(x.events[0].client_ip, "2a03:0000:10ff:f00f:0000:0000:0:8000");
+  EXPECT_EQ(event_field(x.events[0], "fields.forwarded_for"),
+            "2a03:0000:10ff:f00f:0000:0000:0:8000, 10.225.192.17, 10.2.2.121");
+  // An nginx error log with one stray access line stays nginx-error's.
+  std::string err =
+      "2026/11/23 20:34:33 [error] 1#1: *1 upstream timed out (110: Connection timed out), client: 1.2.3.4, server: x\n"
+      "2026/11/23 20:34:34 [error] 1#1: *2 upstream timed out (110: Connection timed out), client: 1.2.3.4, server: x\n"
+      "1.2.3.4 - - [23/Nov/2026:20:34:35 +0000] \"GET / HTTP/1.1\" 504 0 \"-\" \"curl\"\n";
+  EXPECT_EQ(sniffed("nginx/error.log", err), "nginx-error");
+}
+
 // Every prefix of every sample line of the proxy parsers (a truncated or cut-off line) parses to
 // events or unparsed records without crashing; run under ASan+UBSan this is a small fuzz pass.
 TEST(ProxyGarbage, TruncatedSamplesNeverCrash) {
   for (std::string_view name :
-       {"haproxy", "envoy", "nginx-json", "nginx-ingress", "nginx-error", "server-signals"}) {
+       {"haproxy", "envoy", "nginx-json", "nginx-ingress", "nginx-error", "nginx-access", "server-signals"}) {
     const Parser& p = rstscope::testing::parser_named(name);
     size_t runs = 0;
     for (const Sample& s : p.samples()) {
