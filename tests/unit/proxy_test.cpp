@@ -234,6 +234,42 @@ TEST(NginxAccess, MixedAccessAndErrorFilesAreNginx) {
   EXPECT_EQ(sniffed("nginx/error.log", err), "nginx-error");
 }
 
+// Kestrel's own connection log (Microsoft.Extensions.Logging console layout): resets, minimum
+// data rate aborts and bad requests are role=server events, and the file sniffs as server-signals.
+TEST(ServerSignals, KestrelConnectionLog) {
+  std::string text = rstscope::testing::read_file(std::string(RSTSCOPE_SOURCE_DIR) + "/tests/fixtures/server/kestrel_console.log");
+  EXPECT_EQ(sniffed("app.log", text), "server-signals");
+  ParsedText r = parse_with("server-signals", text);
+  EXPECT_TRUE(r.unparsed.empty());
+  ASSERT_EQ(r.events.size(), 9u);  // one per "level: Category[Id]" record
+  std::map<std::string, const Event*> by_cat;
+  for (const Event& e : r.events) {
+    EXPECT_EQ(e.role, Role::server);
+    by_cat.emplace(e.category, &e);
+  }
+  ASSERT_TRUE(by_cat.count("client-reset"));
+  const Event& reset = *by_cat["client-reset"];
+  EXPECT_EQ(reset.conn_id, "0HN7F3K2L1ABC");
+  EXPECT_EQ(reset.message, "Connection id \"0HN7F3K2L1ABC\" reset.");
+  EXPECT_EQ(reset.severity, "debug");
+  EXPECT_EQ(event_field(reset, "fields.logger"), "Microsoft.AspNetCore.Server.Kestrel.Connections");
+  EXPECT_EQ(event_field(reset, "fields.event_id"), "19");
+  EXPECT_EQ(r.events[4].category, "client-reset");
+  EXPECT_EQ(r.events[6].category, "client-timeout");
+  EXPECT_EQ(r.events[6].request_id, "0HN7F3K2L1ABD:00000004");
+  EXPECT_EQ(r.events[7].category, "bad-request");
+  EXPECT_EQ(r.events[7].conn_id, "0HN7F3K2L1ABE");
+  EXPECT_EQ(r.events[8].category, "client-timeout");
+  EXPECT_EQ(r.events[0].category, "server-start");
+  EXPECT_EQ(r.events[2].category, "debug");  // "accepted." is no signal: its level
+  // An ASP.NET service that also logs its HttpClient failures is a client's log.
+  std::string mixed = text +
+                      "fail: System.Net.Http.HttpClient.orders.LogicalHandler[102]\n"
+                      "      Request failed\n"
+                      "      System.Net.Http.HttpRequestException: An error occurred while sending the request.\n";
+  EXPECT_EQ(sniffed("app.log", mixed), "client-app-log");
+}
+
 // Every prefix of every sample line of the proxy parsers (a truncated or cut-off line) parses to
 // events or unparsed records without crashing; run under ASan+UBSan this is a small fuzz pass.
 TEST(ProxyGarbage, TruncatedSamplesNeverCrash) {
