@@ -174,9 +174,12 @@ bool apply(const Format& f, std::string_view line, Event& ev, TimeResolver& time
     int64_t n;
     switch (op.var) {
       case Var::remote_addr:
-        if (dash) break;
-        if (v.find_first_of(", \"") == std::string_view::npos) ev.client_ip.assign(v);
-        else nginx::split_remote_addr_list(v, ev);  // X-Forwarded-For list or "$host $remote_addr"
+        if (!dash) {
+          bool list = false;
+          for (char c : v) list |= c == ',' || c == ' ' || c == '"';
+          if (!list) [[likely]] ev.client_ip.assign(v);
+          else nginx::split_remote_addr_list(v, ev);  // X-Forwarded-For list or "$host $remote_addr"
+        }
         break;
       case Var::remote_port:
         if (parse_int(v, n)) ev.client_port = n;
@@ -354,8 +357,9 @@ class NginxAccessFile : public FileParser {
     }
     if (!ok) {
       // nginx error lines in the same file (containers, nginx-proxy-manager): error events.
-      if (nginx::starts_with_error_time(l) && nginx::error_line_problem(l).empty()) {
-        nginx::parse_error_line(l, out.event(), *ctx_.time);
+      CivilTime t;
+      if (nginx::starts_with_error_time(l) && nginx::error_line_problem(l, t).empty()) {
+        nginx::parse_error_line(l, t, out.event(), *ctx_.time);
         return;
       }
       out.unparsed("no nginx log_format matches (" + why_ + ")");
@@ -413,7 +417,7 @@ class NginxAccessParser : public Parser {
         }
       }
       if (any) ++fit;
-      else if (nginx::starts_with_error_time(l) && nginx::error_line_problem(l).empty()) ++errors;
+      else if (CivilTime t; nginx::starts_with_error_time(l) && nginx::error_line_problem(l, t).empty()) ++errors;
     }
     if (!fit || errors > fit || in.lines.empty()) return {};
     size_t best = size_t(std::max_element(hits.begin(), hits.end()) - hits.begin());

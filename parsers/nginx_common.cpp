@@ -118,8 +118,7 @@ bool starts_with_error_time(std::string_view l) {
   return l.size() >= 19 && l[4] == '/' && l[7] == '/' && l[10] == ' ' && l[13] == ':' && l[0] >= '0' && l[0] <= '9';
 }
 
-std::string_view error_line_problem(std::string_view l) {
-  CivilTime t;
+std::string_view error_line_problem(std::string_view l, CivilTime& t) {
   if (!starts_with_error_time(l) || parse_iso8601(l.substr(0, 19), t) != 19) return "no nginx error-log time at the start";
   std::string_view rest = l.substr(19);
   if (rest.size() < 4 || rest[0] != ' ' || rest[1] != '[') return "no [level] after the time";
@@ -127,9 +126,7 @@ std::string_view error_line_problem(std::string_view l) {
   return {};
 }
 
-void parse_error_line(std::string_view l, Event& ev, TimeResolver& time, const CivilTime* zone) {
-  CivilTime t;
-  parse_iso8601(l.substr(0, 19), t);
+void parse_error_line(std::string_view l, CivilTime t, Event& ev, TimeResolver& time, const CivilTime* zone) {
   if (zone && zone->has_offset && !t.has_offset) {
     t.has_offset = true;
     t.offset_seconds = zone->offset_seconds;

@@ -12,14 +12,16 @@ namespace rstscope::nginx {
 // "YYYY/MM/DD HH:MM:SS" at the start of l (the error-log time; cheap byte checks only).
 bool starts_with_error_time(std::string_view l);
 
-// Why l is not an error-log line "YYYY/MM/DD HH:MM:SS [level] ...", "" when it is one.
-std::string_view error_line_problem(std::string_view l);
+// Why l is not an error-log line "YYYY/MM/DD HH:MM:SS [level] ...", "" when it is one (then t
+// holds its time).
+std::string_view error_line_problem(std::string_view l, CivilTime& t);
 
 // Fills ev (role proxy, time, severity, pid, conn_id, message, category, trailer fields) from an
-// error-log line that error_line_problem() accepted. The line has no zone: when `zone` has an
-// offset (an RFC 5424 / ISO syslog time the line arrived with), that offset is used, else the
-// resolver's --tz or inferred UTC. No allocation beyond the event's own buffers.
-void parse_error_line(std::string_view l, Event& ev, TimeResolver& time, const CivilTime* zone = nullptr);
+// error-log line that error_line_problem() accepted, with the time t it returned. The line has
+// no zone: when `zone` has an offset (an RFC 5424 / ISO syslog time the line arrived with), that
+// offset is used, else the resolver's --tz or inferred UTC. No allocation beyond the event's own
+// buffers.
+void parse_error_line(std::string_view l, CivilTime t, Event& ev, TimeResolver& time, const CivilTime* zone = nullptr);
 
 // Splits "MESSAGE[ (ERRNO: TEXT)][ while ACTION], client: A, server: S, request: "...", ..."
 // into ev.message, ev.category, client_ip, host, method/path/protocol and fields

@@ -35,13 +35,14 @@ class NginxErrorFile : public FileParser {
     std::string_view body;
     bool wrapped = syslog_wrapped(l, p, body);
     if (wrapped) l = body;
-    std::string_view problem = nginx::error_line_problem(l);
+    CivilTime t;
+    std::string_view problem = nginx::error_line_problem(l, t);
     if (!problem.empty()) {
       out.unparsed(problem);
       return;
     }
     Event& ev = out.event();
-    nginx::parse_error_line(l, ev, *ctx_.time, wrapped && p.has_time ? &p.time : nullptr);
+    nginx::parse_error_line(l, t, ev, *ctx_.time, wrapped && p.has_time ? &p.time : nullptr);
     if (wrapped) {
       // The syslog header is kept as HAProxy keeps it: its time (ISO UTC), host and program.
       if (p.has_time) {
