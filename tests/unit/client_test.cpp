@@ -460,6 +460,28 @@ TEST(ClientClassify, SignatureTexts) {
   EXPECT_FALSE(client::classify("connected to port 10054 of db.internal", none));
 }
 
+// An ASP.NET service that calls others is a client (client-app-log), but Kestrel's lines about
+// its own connections stay server events there too.
+TEST(ClientFixtures, KestrelLinesInAnAspNetClientLogAreServerEvents) {
+  std::string text = read_file(std::string(RSTSCOPE_SOURCE_DIR) + "/tests/fixtures/server/kestrel_console.log") +
+                     "fail: System.Net.Http.HttpClient.orders.LogicalHandler[102]\n"
+                     "      Request failed\n"
+                     "      System.Net.Http.HttpRequestException: An error occurred while sending the request.\n"
+                     "       ---> System.Net.Sockets.SocketException (104): Connection reset by peer\n";
+  ParsedText r = parse_with("client-app-log", text);
+  std::map<std::string, int> by;
+  for (const Event& e : r.events) ++by[std::string(to_string(e.role)) + " " + e.category];
+  EXPECT_EQ(by["server client-reset"], 1);
+  EXPECT_EQ(by["server client-timeout"], 2);
+  EXPECT_EQ(by["server bad-request"], 1);
+  EXPECT_EQ(by["client client-failure"], 1);
+  for (const Event& e : r.events)
+    if (e.category == "client-reset") {
+      EXPECT_EQ(e.conn_id, "0HN7F3K2L1ABC");
+      EXPECT_EQ(e.severity, "dbug");
+    }
+}
+
 TEST(ClientSniff, DoesNotStealServerLogs) {
   for (const char* f : {"nginx_error/local_scenarios_nginx_error.log", "haproxy/local_scenarios_haproxy.log",
                         "stunnel/local_scenarios_stunnel.log", "nginx_access/local_scenarios_nginx_access.log"}) {
