@@ -315,12 +315,28 @@ void latest_date(std::string_view text, int& year, int& month) {
 
 }  // namespace
 
+bool looks_like_json_document(const std::vector<std::string_view>& lines) {
+  if (lines.size() < 2) return false;
+  std::string_view first = trim(lines[0]);
+  if (first.empty()) return false;
+  if (first[0] == '{') return first.back() != '}';
+  if (first[0] != '[') return false;
+  // "[", "[{", "[ \"a\"," ... but not "[  123.456] kernel: ..." (dmesg) or "[24/Jan/2022:..." (a log time).
+  std::string_view rest = trim(first.substr(1));
+  return (rest.empty() || rest[0] == '{' || rest[0] == '[' || rest[0] == '"') && first.back() != ']';
+}
+
 std::vector<SniffCandidate> sniff_lines(std::string_view path, const std::vector<std::string_view>& lines,
                                         const BundleInfo* bundle) {
   std::string name = base_name(std::string(path));
   SniffInput in{path, name, lines, bundle};
   std::vector<SniffCandidate> out;
+  // A multi-line JSON document reaches a line-oriented parser one fragment per line; text that
+  // merely quotes log lines (expected outputs, API dumps) would become fake events and unparsed
+  // rows. Only whole-file parsers may read it.
+  bool json_document = looks_like_json_document(lines);
   for (const Parser* p : all_parsers()) {
+    if (json_document && !p->whole_file()) continue;
     Score s = p->sniff(in);
     if (s.score > 0) out.push_back({p, std::move(s)});
   }

@@ -58,7 +58,13 @@ struct BundleDate {
 };
 BundleDate bundle_reference_date(const std::vector<Input>& inputs);
 
-// Sniffs one file's first lines: every parser's score, best first.
+// True when the first lines open a pretty-printed (multi-line) JSON document: the first line
+// starts an object or array that it does not close. Such a file is offered only to whole-file
+// parsers (JSON lines, one complete object per line, are not a document).
+bool looks_like_json_document(const std::vector<std::string_view>& lines);
+
+// Sniffs one file's first lines: every parser's score, best first (line-oriented parsers are
+// not asked about a multi-line JSON document).
 struct SniffCandidate {
   const Parser* parser;
   Score score;

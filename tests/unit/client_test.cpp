@@ -406,6 +406,14 @@ TEST(ClientClassify, SignatureTexts) {
       {"System.Net.WebException: The underlying connection was closed: A connection that was expected to be kept "
        "alive was closed by the server.",
        "eof"},
+      // A2.1 ReceiveFailure (CentralTechnology/lms-agent#93): the connection broke under the read.
+      {"System.Net.WebException: The underlying connection was closed: An unexpected error occurred on a receive.",
+       "reset"},
+      // ... unless the inner exception says the read timed out.
+      {"System.Net.WebException: The underlying connection was closed: An unexpected error occurred on a receive. "
+       "---> System.IO.IOException: Unable to read data from the transport connection: A connection attempt failed "
+       "because the connected party did not properly respond after a period of time",
+       "timeout"},
       {"javax.net.ssl.SSLHandshakeException: Received fatal alert: handshake_failure", "tls"},
       {"java.net.SocketException: Software caused connection abort: recv failed", "aborted"},
       {"java.net.SocketTimeoutException: Read timed out", "timeout"},
@@ -453,6 +461,28 @@ TEST(ClientClassify, SignatureTexts) {
   client::Classification none;
   EXPECT_FALSE(client::classify("GET https://api.example.com/v1 -> 200 in 8 ms", none));
   EXPECT_FALSE(client::classify("connected to port 10054 of db.internal", none));
+}
+
+// An ASP.NET service that calls others is a client (client-app-log), but Kestrel's lines about
+// its own connections stay server events there too.
+TEST(ClientFixtures, KestrelLinesInAnAspNetClientLogAreServerEvents) {
+  std::string text = read_file(std::string(RSTSCOPE_SOURCE_DIR) + "/tests/fixtures/server/kestrel_console.log") +
+                     "fail: System.Net.Http.HttpClient.orders.LogicalHandler[102]\n"
+                     "      Request failed\n"
+                     "      System.Net.Http.HttpRequestException: An error occurred while sending the request.\n"
+                     "       ---> System.Net.Sockets.SocketException (104): Connection reset by peer\n";
+  ParsedText r = parse_with("client-app-log", text);
+  std::map<std::string, int> by;
+  for (const Event& e : r.events) ++by[std::string(to_string(e.role)) + " " + e.category];
+  EXPECT_EQ(by["server client-reset"], 1);
+  EXPECT_EQ(by["server client-timeout"], 2);
+  EXPECT_EQ(by["server bad-request"], 1);
+  EXPECT_EQ(by["client client-failure"], 1);
+  for (const Event& e : r.events)
+    if (e.category == "client-reset") {
+      EXPECT_EQ(e.conn_id, "0HN7F3K2L1ABC");
+      EXPECT_EQ(e.severity, "dbug");
+    }
 }
 
 TEST(ClientSniff, DoesNotStealServerLogs) {

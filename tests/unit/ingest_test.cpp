@@ -266,6 +266,61 @@ TEST(Ingest, UnrecognisedFilesAreKeptWithTheirLineCount) {
   EXPECT_EQ(scalar(db, "SELECT count(*) FROM events"), 0);
 }
 
+// Expected-output files beside corpus logs are pretty-printed JSON that quotes log lines; the
+// firewall parsers used to claim them (fake events, hundreds of unparsed rows).
+TEST(Ingest, PrettyJsonDocumentsAreNotReadByLineParsers) {
+  const char* docs[] = {
+      "iptables/beats_iptables_geo.log-expected.json",
+      "iptables/beats_iptables_icmp.log-expected.json",
+      "iptables/crowdsec_iptables-logs.log-expected.json",
+      "iptables/crowdsec_proxmox-iptables-logs.log-expected.json",
+      "aws_vpcflow/beats_aws_vpcflow_accept-reject-traffic.log-expected.json",
+      "panos/crowdsec_palo-alto-threat.log-expected.json",
+  };
+  for (const char* rel : docs) {
+    std::string body = rstscope::testing::read_file(rstscope::testing::corpus(rel));
+    std::vector<std::string_view> lines;
+    for (size_t pos = 0; pos < body.size() && lines.size() < kSniffLines;) {
+      size_t nl = body.find('\n', pos);
+      if (nl == std::string::npos) nl = body.size();
+      std::string_view l(body.data() + pos, nl - pos);
+      if (!trim(l).empty()) lines.push_back(l);
+      pos = nl + 1;
+    }
+    EXPECT_TRUE(looks_like_json_document(lines)) << rel;
+    auto cands = sniff_lines(rel, lines);
+    for (const auto& c : cands) EXPECT_TRUE(c.parser->whole_file()) << rel << " claimed by " << c.parser->name();
+  }
+  // JSON lines and bracketed log times are not documents.
+  std::vector<std::string_view> jl = {R"({"a":1,"msg":"x"})", R"({"a":2,"msg":"y"})"};
+  std::vector<std::string_view> dmesg = {"[  307.757925] OUTPUT-ALLOW IN= OUT=eth0 SRC=10.0.0.5", "[  308.1] x"};
+  std::vector<std::string_view> npm = {"[24/Jan/2022:16:51:02 +0000] - 404 404 - GET http x \"/\"", "[24/Jan/2022] y"};
+  std::vector<std::string_view> doc = {"[", "  {", "    \"source.ip\": \"10.0.0.1\""};
+  EXPECT_FALSE(looks_like_json_document(jl));
+  EXPECT_FALSE(looks_like_json_document(dmesg));
+  EXPECT_FALSE(looks_like_json_document(npm));
+  EXPECT_TRUE(looks_like_json_document(doc));
+
+  // Whole family folders: the data files keep their parser, the expected files are unrecognised
+  // (or read by a whole-file JSON parser) and no source has unparsed rows from a JSON document.
+  TempDir d;
+  fs::path db = d / "o.db";
+  IngestOptions o = opts(rstscope::testing::corpus("iptables"), db);
+  o.bundles.push_back(rstscope::testing::corpus("aws_vpcflow"));
+  o.bundles.push_back(rstscope::testing::corpus("panos"));
+  ingest(o);
+  EXPECT_EQ(scalar(db, "SELECT count(*) FROM sources WHERE path LIKE '%expected.json'"), 6);
+  EXPECT_EQ(scalar(db, "SELECT count(*) FROM sources WHERE path LIKE '%expected.json' AND "
+                       "(status != 'unrecognised' OR events > 0 OR unparsed > 0)"),
+            0)
+      << text(db, "SELECT group_concat(path || ' ' || coalesce(parser, '-') || ' ' || status, '; ') FROM sources "
+                  "WHERE path LIKE '%expected.json' AND status != 'unrecognised'");
+  // (beats_aws_vpcflow_bad.log is one line of garbage: unrecognised on purpose)
+  EXPECT_EQ(scalar(db, "SELECT count(*) FROM sources WHERE path NOT LIKE '%expected.json' AND "
+                       "path NOT LIKE '%vpcflow_bad.log' AND coalesce(parser, '') = ''"),
+            0);
+}
+
 TEST(Ingest, TheOutputDbInsideTheBundleIsNeverIngested) {
   TempDir d;
   write(d / "access.log", kAccess);
