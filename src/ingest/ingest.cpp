@@ -10,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fmt/format.h>
+#include <functional>
 #include <map>
 #include <set>
 #include <stdexcept>
@@ -216,8 +217,27 @@ class BatchEmitter : public Emitter {
     u.raw.assign(rec_ ? rec_->text.substr(0, 64 * 1024) : std::string_view());
   }
   void setting(const Setting& s) override {
-    batch_->settings.emplace_back(source_id_, s);
     if (!s.assumed) config_components.insert(s.component);
+    if (!s.file.empty() && s.file != path) {
+      // Read through an include: stored under the included file's source (it may come later).
+      auto it = source_of_path.find(s.file);
+      if (it == source_of_path.end()) {
+        pending.emplace_back(source_id_, s);
+        return;
+      }
+      batch_->settings.emplace_back(it->second, s);
+      return;
+    }
+    batch_->settings.emplace_back(source_id_, s);
+  }
+  // Settings whose file was not yet a source when they were read: now under it, or (a file not
+  // ingested in this run) under the including file, whose note names the file and line.
+  void flush_pending() {
+    for (auto& [including, s] : pending) {
+      auto it = source_of_path.find(s.file);
+      batch_->settings.emplace_back(it == source_of_path.end() ? including : it->second, std::move(s));
+    }
+    pending.clear();
   }
   void warn(int64_t line, std::string_view message) override {
     warnings.push_back(line > 0 ? fmt::format("{}:{}: {}", path, line, message) : fmt::format("{}: {}", path, message));
@@ -238,6 +258,8 @@ class BatchEmitter : public Emitter {
   int64_t zone_counts[4] = {0, 0, 0, 0};
   std::vector<std::string> warnings;
   std::set<std::string> config_components;  // components some config file set values for
+  std::map<std::string, int64_t> source_of_path;             // display path -> source id (this run)
+  std::vector<std::pair<int64_t, Setting>> pending;          // see setting()
 
  private:
   timeline::Writer& writer_;
@@ -283,6 +305,7 @@ IngestSummary ingest(const IngestOptions& opt) {
   ExpandResult ex = expand_bundle(opt.bundles, {fs::absolute(opt.db).string()});
   for (auto& w : ex.warnings) sum.warnings.push_back(w);
   BundleInfo info = collect_bundle_info(ex.inputs, opt.nginx_log_formats, sum.warnings);
+  std::map<std::string, std::string> included_configs;  // bundle path -> "PARENT:LINE" including it
   // Config includes (nginx `include conf.d/*.conf;`) resolve to other files of the bundle.
   {
     std::vector<std::string> paths;
@@ -291,7 +314,7 @@ IngestSummary ingest(const IngestOptions& opt) {
       paths.push_back(in.display);
       by_path[in.display] = &in;
     }
-    config::attach_bundle_resolver(&info, config::make_bundle_resolver(paths, [by_path](const std::string& p) {
+    std::function<std::string(const std::string&)> read = [by_path](const std::string& p) {
       auto it = by_path.find(p);
       if (it == by_path.end()) throw std::runtime_error("not in the bundle");
       const Input& in = *it->second;
@@ -309,7 +332,11 @@ IngestSummary ingest(const IngestOptions& opt) {
         slurp(*src);
       }
       return text;
-    }));
+    };
+    config::IncludeResolver resolve = config::make_bundle_resolver(paths, read);
+    config::attach_bundle_resolver(&info, resolve);
+    // Files another config includes are read through that include, not alone.
+    included_configs = find_included_configs(ex.inputs, resolve, read);
   }
   struct Detach {
     const BundleInfo* b;
@@ -339,10 +366,12 @@ IngestSummary ingest(const IngestOptions& opt) {
       bool binary = looks_binary(head);
       const Parser* parser = nullptr;
       int score = 0;
+      bool overridden = false;
       for (const auto& [pat, name] : opt.overrides)
         if (override_matches(pat, in.display)) {
           parser = find_parser(name);
           score = 100;
+          overridden = true;
         }
       bool note = !parser && is_bundle_note(base_name(in.display));
       if (!parser && !binary && !note) {
@@ -352,9 +381,19 @@ IngestSummary ingest(const IngestOptions& opt) {
           score = cands.front().score.score;
         }
       }
+      // A config that another config of the bundle includes is read there (with this file's lines
+      // and this source), not alone: alone it would lack its context (an nginx conf.d file outside
+      // http {}) and give every setting twice. A --format override still parses it alone.
+      std::string included_by;
+      if (!overridden && (!parser || parser->role() == Role::config) && !binary && !note) {
+        auto inc = included_configs.find(in.display);
+        if (inc != included_configs.end()) included_by = inc->second;
+      }
       row.parser = parser ? std::string(parser->name()) : std::string();
       row.score = parser ? score : kNull;
       em.batch().sources.push_back(row);
+      em.source_of_path[in.display] = row.id;
+      if (!included_by.empty()) parser = nullptr;
 
       TimeResolver time(opt.tz);
       {
@@ -409,6 +448,12 @@ IngestSummary ingest(const IngestOptions& opt) {
         warns.push_back(fmt::format("{}:{}: {} line(s) longer than 1 MiB were cut to 1 MiB (kept, flagged)",
                                     in.display, first_truncated, truncated_lines));
       std::string status = parser ? "ok" : note ? "skipped" : "unrecognised";
+      if (!included_by.empty()) {
+        status = "included";
+        // A note in sources.errors (it says why the file has no events), not a warning.
+        fin.errors = in.display + ": included by " + included_by +
+                     "; its settings are read there (source and lines of this file), not parsed alone";
+      }
       if (note) warns.push_back(in.display + ": a note (README/Markdown), not a log: skipped (force with --format)");
       if (binary) {
         warns.push_back(in.display + ": binary content (NUL or control bytes); not parsed");
@@ -444,7 +489,9 @@ IngestSummary ingest(const IngestOptions& opt) {
       if (status != "duplicate") {
         sum.events += em.events;
         sum.unparsed += em.unparsed_count;
-        if (parser) {
+        if (!included_by.empty()) {
+          sum.files_per_parser[row.parser.empty() ? "included" : row.parser]++;
+        } else if (parser) {
           sum.files_per_parser[row.parser]++;
           if (parser->role() != Role::config && em.events > 0)
             log_components.insert(std::string(config::component_of_parser(parser->name())));
@@ -502,6 +549,7 @@ IngestSummary ingest(const IngestOptions& opt) {
       }
       process(in, *src);
     }
+    em.flush_pending();
     // Assumed defaults for components whose logs are here but whose config is not.
     add_assumed_settings(em.batch(), log_components, em.config_components);
   } catch (...) {

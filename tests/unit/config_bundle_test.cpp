@@ -1,0 +1,171 @@
+// Config files as a bundle sees them: a file another config includes is read once, through the
+// include, and its settings name the included file and its own lines (ingest -> settings table).
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include "config/bundle_files.h"
+#include "config_test_util.h"
+#include "ingest/bundle_info.h"
+#include "ingest/ingest.h"
+
+namespace fs = std::filesystem;
+using namespace rstscope;
+using namespace rstscope::testing;
+
+namespace {
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    char tmpl[] = "/tmp/rstscope-cfgbundle-XXXXXX";
+    char* d = mkdtemp(tmpl);
+    if (!d) throw std::runtime_error("mkdtemp failed");
+    path = d;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+};
+
+void write(const fs::path& p, const std::string& text) {
+  fs::create_directories(p.parent_path());
+  std::ofstream(p) << text;
+}
+
+std::string ingest_quiet(const std::vector<std::string>& bundles, const fs::path& db) {
+  IngestOptions opt;
+  opt.bundles = bundles;
+  opt.db = db.string();
+  opt.quiet = true;
+  opt.progress = false;
+  ingest(opt);
+  return opt.db;
+}
+
+struct Row {
+  std::string path;
+  int64_t line;
+  int64_t value;
+  std::string status;
+};
+
+// Settings rows of one listener and key, with the path of their source.
+std::vector<Row> rows(SQLite::Database& db, const std::string& listener, const std::string& key) {
+  SQLite::Statement q(db,
+                      "SELECT coalesce(s.path, ''), coalesce(t.line, 0), coalesce(t.value, -1), t.status "
+                      "FROM settings t LEFT JOIN sources s ON s.id = t.source_id "
+                      "WHERE t.listener = ? AND t.key = ? ORDER BY t.id");
+  q.bind(1, listener);
+  q.bind(2, key);
+  std::vector<Row> out;
+  while (q.executeStep())
+    out.push_back({q.getColumn(0).getString(), q.getColumn(1).getInt64(), q.getColumn(2).getInt64(),
+                   q.getColumn(3).getString()});
+  return out;
+}
+
+}  // namespace
+
+// The fixture: nginx/nginx.conf includes /etc/nginx/conf.d/*.conf inside http {}, and
+// nginx/conf.d/admin.conf holds the admin.example.com server (*:8443).
+TEST(ConfigBundle, IncludedNginxFileIsReadOnceThroughItsInclude) {
+  TempDir t;
+  std::string db = ingest_quiet({fixture_path("config")}, t.path / "t.db");
+  SQLite::Database d(db, SQLite::OPEN_READONLY);
+
+  // One keepalive_timeout for the included server: http's 65s from nginx.conf:16, no assumed 75s.
+  auto ka = rows(d, "*:8443", "keepalive_timeout");
+  ASSERT_EQ(ka.size(), 1u);
+  EXPECT_EQ(ka[0].value, 65000);
+  EXPECT_EQ(ka[0].status, "read");
+  EXPECT_EQ(ka[0].path, "nginx/nginx.conf");
+  EXPECT_EQ(ka[0].line, 16);
+  auto body = rows(d, "*:8443", "client_max_body_size");
+  ASSERT_EQ(body.size(), 1u);
+  EXPECT_EQ(body[0].value, 10 * 1024 * 1024);
+  auto tls = rows(d, "*:8443", "ssl_protocols");
+  ASSERT_EQ(tls.size(), 1u);
+  EXPECT_EQ(tls[0].status, "read");
+
+  // Directives of the included file carry that file as source, with its own line.
+  auto ch = rows(d, "*:8443", "client_header_timeout");
+  ASSERT_EQ(ch.size(), 1u);
+  EXPECT_EQ(ch[0].path, "nginx/conf.d/admin.conf");
+  EXPECT_EQ(ch[0].line, 5);
+  EXPECT_EQ(ch[0].value, 10000);
+  auto st = rows(d, "*:8443", "send_timeout");
+  ASSERT_EQ(st.size(), 1u);
+  EXPECT_EQ(st[0].path, "nginx/conf.d/admin.conf");
+  EXPECT_EQ(st[0].line, 6);
+
+  // No (listener, scope, key) appears twice anywhere.
+  SQLite::Statement dup(d,
+                        "SELECT count(*) FROM (SELECT 1 FROM settings WHERE component = 'nginx' "
+                        "GROUP BY listener, scope, key HAVING count(*) > 1)");
+  ASSERT_TRUE(dup.executeStep());
+  EXPECT_EQ(dup.getColumn(0).getInt64(), 0);
+
+  // The included file's source row says why it has no events of its own.
+  SQLite::Statement src(d, "SELECT status, errors, parser FROM sources WHERE path = 'nginx/conf.d/admin.conf'");
+  ASSERT_TRUE(src.executeStep());
+  EXPECT_EQ(src.getColumn(0).getString(), "included");
+  EXPECT_NE(src.getColumn(1).getString().find("included by nginx/nginx.conf:65"), std::string::npos)
+      << src.getColumn(1).getString();
+  EXPECT_EQ(src.getColumn(2).getString(), "config-nginx");
+}
+
+TEST(ConfigBundle, OverrideStillParsesAnIncludedFileAlone) {
+  TempDir t;
+  IngestOptions opt;
+  opt.bundles = {fixture_path("config/nginx")};
+  opt.db = (t.path / "t.db").string();
+  opt.quiet = true;
+  opt.progress = false;
+  opt.overrides = {{"conf.d/admin.conf", "config-nginx"}};
+  ingest(opt);
+  SQLite::Database d(opt.db, SQLite::OPEN_READONLY);
+  SQLite::Statement src(d, "SELECT status FROM sources WHERE path = 'conf.d/admin.conf'");
+  ASSERT_TRUE(src.executeStep());
+  EXPECT_EQ(src.getColumn(0).getString(), "ok");
+}
+
+TEST(ConfigBundle, IncludeGraphMarksNestedFilesAndBreaksCycles) {
+  TempDir t;
+  // main includes a.conf; a.conf includes b.conf; c.conf and d.conf include each other, and
+  // nobody else includes them: the first in bundle order is read alone, the other through it.
+  write(t.path / "nginx/nginx.conf", "http {\n  include /etc/nginx/conf.d/a.conf;\n}\n");
+  write(t.path / "nginx/conf.d/a.conf", "server {\n  listen 81;\n  include /etc/nginx/conf.d/b.conf;\n}\n");
+  write(t.path / "nginx/conf.d/b.conf", "server_name b;\nkeepalive_timeout 5s;\n");
+  write(t.path / "nginx/conf.d/c.conf", "server {\n  listen 82;\n}\ninclude conf.d/d.conf;\n");
+  write(t.path / "nginx/conf.d/d.conf", "server {\n  listen 83;\n}\ninclude conf.d/c.conf;\n");
+  ExpandResult ex = expand_bundle({t.path.string()}, {});
+  std::map<std::string, std::string> text;
+  std::vector<std::string> paths;
+  for (const Input& in : ex.inputs) {
+    paths.push_back(in.display);
+    text[in.display] = read_file(in.fs_path);
+  }
+  auto read = [&](const std::string& p) { return text.at(p); };
+  auto inc = find_included_configs(ex.inputs, config::make_bundle_resolver(paths, read), read);
+  EXPECT_EQ(inc["nginx/conf.d/a.conf"], "nginx/nginx.conf:2");
+  EXPECT_EQ(inc["nginx/conf.d/b.conf"], "nginx/conf.d/a.conf:3");
+  EXPECT_EQ(inc.count("nginx/conf.d/c.conf"), 0u);
+  EXPECT_EQ(inc["nginx/conf.d/d.conf"], "nginx/conf.d/c.conf:4");
+  EXPECT_EQ(inc.count("nginx/nginx.conf"), 0u);
+}
+
+TEST(ConfigBundle, ResolverPrefersTheIncludingFilesOwnTree) {
+  std::vector<std::string> paths = {"edge/nginx/nginx.conf", "edge/nginx/conf.d/a.conf",
+                                    "legacy/nginx/nginx.conf", "legacy/nginx/conf.d/b.conf"};
+  auto r = config::make_bundle_resolver(paths, [](const std::string& p) { return "# " + p; });
+  auto from_edge = r("/etc/nginx/conf.d/*.conf", "edge/nginx/nginx.conf");
+  ASSERT_EQ(from_edge.size(), 1u);
+  EXPECT_EQ(from_edge[0].path, "edge/nginx/conf.d/a.conf");
+  // From the bundle root nothing is closer: every match.
+  EXPECT_EQ(r("/etc/nginx/conf.d/*.conf", "nginx.conf").size(), 2u);
+}
