@@ -171,15 +171,19 @@ BundleInfo collect_bundle_info(const std::vector<Input>& inputs, const std::vect
 }
 
 void add_assumed_settings(timeline::Batch& batch, const std::set<std::string>& with_logs,
-                          const std::set<std::string>& with_config) {
-  for (const std::string& c : with_logs) {
-    if (c.empty() || with_config.count(c)) continue;
+                          const std::set<std::string>& with_config, const std::map<std::string, std::string>& inferred) {
+  auto add = [&](const std::string& c, const std::string& why) {
     for (Setting s : config::documented_defaults(c)) {
       s.assumed = true;
       if (s.note.empty()) s.note = "documented default; no configuration for " + c + " in the bundle";
+      if (!why.empty()) s.note += "; " + why;
       batch.settings.emplace_back(0, std::move(s));
     }
-  }
+  };
+  for (const std::string& c : with_logs)
+    if (!c.empty() && !with_config.count(c) && !inferred.count(c)) add(c, "");
+  for (const auto& [c, why] : inferred)
+    if (!c.empty() && !with_config.count(c)) add(c, why);
 }
 
 }  // namespace rstscope

@@ -31,9 +31,11 @@ std::map<std::string, std::string> find_included_configs(
 BundleInfo collect_bundle_info(const std::vector<Input>& inputs, const std::vector<std::string>& user_formats,
                                std::vector<std::string>& warnings);
 
-// Settings rows (source_id 0, status assumed) for every component in `components_with_logs` that
-// has no row in `components_with_config`.
+// Settings rows (source_id 0, status assumed) for every component in `components_with_logs` and
+// every key of `inferred` (component -> why it was inferred, appended to each note) that has no
+// row in `components_with_config`.
 void add_assumed_settings(timeline::Batch& batch, const std::set<std::string>& components_with_logs,
-                          const std::set<std::string>& components_with_config);
+                          const std::set<std::string>& components_with_config,
+                          const std::map<std::string, std::string>& inferred = {});
 
 }  // namespace rstscope

@@ -193,6 +193,7 @@ class BatchEmitter : public Emitter {
       Event& e = batch_->events[i];
       e.source_id = source_id_;
       fill_from_record(e, *rec_);
+      if (e.role == Role::client && e.category == "client-failure") note_runtime(e);
       ++events;
       if (e.ts != kNull) {
         first_ts = std::min(first_ts, e.ts);
@@ -230,6 +231,22 @@ class BatchEmitter : public Emitter {
     }
     batch_->settings.emplace_back(source_id_, s);
   }
+  // The client runtime a failure names (field `runtime`, set by the client parsers from exception
+  // types and message texts): counted per runtime for the pool defaults ingest assumes.
+  struct RuntimeSeen {
+    int64_t count = 0;
+    std::string first;  // path:line of the first failure that named it
+  };
+  void note_runtime(const Event& e) {
+    std::string rt = e.fields.lookup("runtime");
+    if (rt.empty()) return;
+    if (rt == "java" && (e.raw.find("okhttp3") != std::string::npos || e.fields.lookup("exception").find("okhttp3") == 0))
+      rt = "okhttp";
+    RuntimeSeen& r = runtimes[rt];
+    if (r.count++ == 0) r.first = fmt::format("{}:{}", path, e.line);
+  }
+  std::map<std::string, RuntimeSeen> runtimes;
+
   // Settings whose file was not yet a source when they were read: now under it, or (a file not
   // ingested in this run) under the including file, whose note names the file and line.
   void flush_pending() {
@@ -493,8 +510,11 @@ IngestSummary ingest(const IngestOptions& opt) {
           sum.files_per_parser[row.parser.empty() ? "included" : row.parser]++;
         } else if (parser) {
           sum.files_per_parser[row.parser]++;
-          if (parser->role() != Role::config && em.events > 0)
-            log_components.insert(std::string(config::component_of_parser(parser->name())));
+          std::string_view comp = config::component_of_parser(parser->name());
+          // Client pool defaults only from client logs (a server-side parser never implies them).
+          if (parser->role() != Role::config && em.events > 0 &&
+              (parser->role() == Role::client || !starts_with(comp, "client")))
+            log_components.insert(std::string(comp));
         }
         else if (!binary && !note && lines.lines() > 0) sum.unrecognised.push_back(in.display);
         if (em.first_ts != INT64_MAX) {
@@ -551,7 +571,18 @@ IngestSummary ingest(const IngestOptions& opt) {
     }
     em.flush_pending();
     // Assumed defaults for components whose logs are here but whose config is not.
-    add_assumed_settings(em.batch(), log_components, em.config_components);
+    // Client pool defaults for the runtimes the client failures name (client-app-log, client-json
+    // and client-stderr read any runtime; the runtime is known from each failure's text).
+    std::map<std::string, std::string> inferred;
+    for (const auto& [rt, seen] : em.runtimes) {
+      std::string comp(config::component_of_runtime(rt));
+      if (comp.empty() || inferred.count(comp)) continue;
+      inferred[comp] = fmt::format(
+          "assumed for the client: its runtime was inferred as {} from {} client failure(s) naming it (first {}: "
+          "exception type / message text, field runtime={}); the bundle has no {} pool configuration",
+          config::runtime_label(rt), seen.count, seen.first, rt, comp);
+    }
+    add_assumed_settings(em.batch(), log_components, em.config_components, inferred);
   } catch (...) {
     progress.done();
     writer.abort();

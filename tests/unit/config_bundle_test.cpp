@@ -6,8 +6,10 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <tuple>
 
 #include "config/bundle_files.h"
+#include "config/defaults.h"
 #include "config_test_util.h"
 #include "ingest/bundle_info.h"
 #include "ingest/ingest.h"
@@ -168,4 +170,72 @@ TEST(ConfigBundle, ResolverPrefersTheIncludingFilesOwnTree) {
   EXPECT_EQ(from_edge[0].path, "edge/nginx/conf.d/a.conf");
   // From the bundle root nothing is closer: every match.
   EXPECT_EQ(r("/etc/nginx/conf.d/*.conf", "nginx.conf").size(), 2u);
+}
+
+TEST(ConfigBundle, ComponentOfParserAndRuntime) {
+  // Server-side parsers never map to a client component (go-tls is Go's TLS server log).
+  EXPECT_EQ(config::component_of_parser("go-tls"), "");
+  EXPECT_EQ(config::component_of_parser("client-app-log"), "");
+  EXPECT_EQ(config::component_of_parser("client-json"), "");
+  EXPECT_EQ(config::component_of_parser("client-stderr"), "");
+  EXPECT_EQ(config::component_of_parser("client-curl"), "client-curl");
+  EXPECT_EQ(config::component_of_parser("nginx-error"), "nginx");
+  EXPECT_EQ(config::component_of_runtime("dotnet"), "client-dotnet");
+  EXPECT_EQ(config::component_of_runtime("powershell"), "client-dotnet");
+  EXPECT_EQ(config::component_of_runtime("java"), "client-java");
+  EXPECT_EQ(config::component_of_runtime("okhttp"), "client-okhttp");
+  EXPECT_EQ(config::component_of_runtime("go"), "client-go");
+  EXPECT_EQ(config::component_of_runtime("node"), "client-node");
+  EXPECT_EQ(config::component_of_runtime("python"), "client-python");
+  EXPECT_EQ(config::component_of_runtime("ruby"), "");
+  for (std::string_view rt : {"dotnet", "java", "okhttp", "go", "node", "python", "curl"})
+    EXPECT_FALSE(config::documented_defaults(config::component_of_runtime(rt)).empty()) << rt;
+}
+
+// Client logs read by the any-runtime parsers (client-stderr here, real corpus captures) get the
+// pool defaults of the runtime their failures name; a Go TLS server log gets no client default.
+TEST(ConfigBundle, ClientRuntimeDefaultsAreAssumedFromTheFailures) {
+  TempDir t;
+  fs::create_directories(t.path / "bundle/client");
+  fs::copy_file(corpus("client_java/local_direct_rst_after_request__java_httpclient.stderr.txt"),
+                t.path / "bundle/client/java-client.stderr.txt");
+  fs::copy_file(corpus("client_node/local_direct_rst_after_request__node_http.stderr.txt"),
+                t.path / "bundle/client/node-client.stderr.txt");
+  write(t.path / "bundle/server/go-api.log",
+        "2024/01/02 03:04:05 http: TLS handshake error from 203.0.113.7:51234: EOF\n"
+        "2024/01/02 03:04:06 http: TLS handshake error from 203.0.113.7:51236: read tcp "
+        "10.0.0.5:443->203.0.113.7:51236: read: connection reset by peer\n");
+  std::string db = ingest_quiet({(t.path / "bundle").string()}, t.path / "t.db");
+  SQLite::Database d(db, SQLite::OPEN_READONLY);
+  SQLite::Statement parsers(d, "SELECT path, parser FROM sources ORDER BY path");
+  std::map<std::string, std::string> parser_of;
+  while (parsers.executeStep()) parser_of[parsers.getColumn(0).getString()] = parsers.getColumn(1).getString();
+  ASSERT_EQ(parser_of["server/go-api.log"], "go-tls");
+  ASSERT_EQ(parser_of["client/java-client.stderr.txt"], "client-stderr");
+
+  auto assumed = [&](const std::string& component, const std::string& key) {
+    SQLite::Statement q(d, "SELECT status, coalesce(value, -1), note, source_id IS NULL FROM settings "
+                           "WHERE component = ? AND key = ?");
+    q.bind(1, component);
+    q.bind(2, key);
+    std::vector<std::tuple<std::string, int64_t, std::string, bool>> out;
+    while (q.executeStep())
+      out.emplace_back(q.getColumn(0).getString(), q.getColumn(1).getInt64(), q.getColumn(2).getString(),
+                       q.getColumn(3).getInt() != 0);
+    return out;
+  };
+  auto java = assumed("client-java", "jdk.httpclient.keepalive.timeout");
+  ASSERT_EQ(java.size(), 1u);
+  EXPECT_EQ(std::get<0>(java[0]), "assumed");
+  EXPECT_EQ(std::get<1>(java[0]), 30000);
+  EXPECT_TRUE(std::get<3>(java[0]));
+  EXPECT_NE(std::get<2>(java[0]).find("inferred as Java"), std::string::npos) << std::get<2>(java[0]);
+  EXPECT_NE(std::get<2>(java[0]).find("client/java-client.stderr.txt:"), std::string::npos) << std::get<2>(java[0]);
+  auto node = assumed("client-node", "keepAlive timeout");
+  ASSERT_EQ(node.size(), 1u);
+  EXPECT_NE(std::get<2>(node[0]).find("inferred as Node.js"), std::string::npos) << std::get<2>(node[0]);
+  // Nothing names Go on the client side: the Go TLS server log must not bring client-go.
+  SQLite::Statement go(d, "SELECT count(*) FROM settings WHERE component = 'client-go'");
+  ASSERT_TRUE(go.executeStep());
+  EXPECT_EQ(go.getColumn(0).getInt64(), 0);
 }
