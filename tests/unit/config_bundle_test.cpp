@@ -11,6 +11,7 @@
 #include "config/bundle_files.h"
 #include "config/defaults.h"
 #include "config_test_util.h"
+#include "correlate/correlate.h"
 #include "ingest/bundle_info.h"
 #include "ingest/ingest.h"
 
@@ -238,4 +239,42 @@ TEST(ConfigBundle, ClientRuntimeDefaultsAreAssumedFromTheFailures) {
   SQLite::Statement go(d, "SELECT count(*) FROM settings WHERE component = 'client-go'");
   ASSERT_TRUE(go.executeStep());
   EXPECT_EQ(go.getColumn(0).getInt64(), 0);
+}
+
+// nginx logs without the nginx config: the default error_log level (error) is assumed, and the
+// correlation says it hides handshake failures even though the failure names its port.
+TEST(ConfigBundle, AssumedNginxErrorLogLevelReachesTheCorrelation) {
+  TempDir t;
+  write(t.path / "b/nginx/error.log",
+        "2026/11/24 10:20:00 [error] 1234#1234: *1 connect() failed (111: Connection refused) while connecting to "
+        "upstream, client: 10.0.0.7, server: api.example.com, request: \"GET /x HTTP/1.1\", upstream: "
+        "\"http://127.0.0.1:9000/x\", host: \"api.example.com\"\n");
+  write(t.path / "b/client/app.log",
+        "2026-11-24 10:24:05,200 ERROR sync.worker: request failed\n"
+        "Traceback (most recent call last):\n"
+        "  File \"/srv/app/sync.py\", line 10, in run\n"
+        "requests.exceptions.SSLError: HTTPSConnectionPool(host='api.example.com', port=443): Max retries exceeded "
+        "with url: /v1/items (Caused by SSLError(SSLError(1, '[SSL: TLSV1_ALERT_PROTOCOL_VERSION] tlsv1 alert "
+        "protocol version (_ssl.c:1006)')))\n");
+  std::string db = ingest_quiet({(t.path / "b").string()}, t.path / "t.db");
+  {
+    SQLite::Database d(db, SQLite::OPEN_READONLY);
+    SQLite::Statement q(d, "SELECT text, status, coalesce(listener, '') FROM settings "
+                           "WHERE component = 'nginx' AND key = 'error_log_level'");
+    ASSERT_TRUE(q.executeStep());
+    EXPECT_EQ(q.getColumn(0).getString(), "error");
+    EXPECT_EQ(q.getColumn(1).getString(), "assumed");
+    EXPECT_EQ(q.getColumn(2).getString(), "");
+  }
+  correlate::CorrelateOptions o;
+  o.rule_dirs = {std::string(RSTSCOPE_SOURCE_DIR) + "/rules"};
+  o.quiet = true;
+  correlate::correlate_db(db, o);
+  SQLite::Database d(db, SQLite::OPEN_READONLY);
+  SQLite::Statement q(d, "SELECT target, rule, explanation FROM incidents");
+  ASSERT_TRUE(q.executeStep());
+  EXPECT_EQ(q.getColumn(0).getString(), "api.example.com:443");
+  EXPECT_EQ(q.getColumn(1).getString(), "tls-mismatch.client-only");
+  EXPECT_NE(q.getColumn(2).getString().find("nginx error_log level is 'error' (default, assumed)"), std::string::npos)
+      << q.getColumn(2).getString();
 }
