@@ -576,11 +576,11 @@ IngestSummary ingest(const IngestOptions& opt) {
     std::map<std::string, std::string> inferred;
     for (const auto& [rt, seen] : em.runtimes) {
       std::string comp(config::component_of_runtime(rt));
-      if (comp.empty() || inferred.count(comp)) continue;
-      inferred[comp] = fmt::format(
-          "assumed for the client: its runtime was inferred as {} from {} client failure(s) naming it (first {}: "
-          "exception type / message text, field runtime={}); the bundle has no {} pool configuration",
-          config::runtime_label(rt), seen.count, seen.first, rt, comp);
+      // A client-<runtime> parser (client-curl) already names its component: its defaults come from there.
+      if (comp.empty() || inferred.count(comp) || log_components.count(comp)) continue;
+      inferred[comp] = fmt::format("client runtime inferred as {} from {} failure(s) (first {}, field runtime); no {} "
+                                   "config in the bundle",
+                                   config::runtime_label(rt), seen.count, seen.first, comp);
     }
     add_assumed_settings(em.batch(), log_components, em.config_components, inferred);
   } catch (...) {
