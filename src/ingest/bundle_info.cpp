@@ -73,6 +73,7 @@ std::vector<IncludeLine> direct_includes(const std::string& display, std::string
     if (!next_token(rest, word) || !(iequals(word, "Include") || iequals(word, "IncludeOptional"))) continue;
     std::string_view pat;
     if (!next_token(rest, pat)) continue;
+    if (!pat.empty() && pat.back() == ';') pat.remove_suffix(1);  // an nginx snippet that did not look like nginx
     if (pat.size() >= 2 && pat.front() == '"' && pat.back() == '"') pat = pat.substr(1, pat.size() - 2);
     out.push_back({n, std::string(pat)});
   }

@@ -278,3 +278,28 @@ TEST(ConfigBundle, AssumedNginxErrorLogLevelReachesTheCorrelation) {
   EXPECT_NE(q.getColumn(2).getString().find("nginx error_log level is 'error' (default, assumed)"), std::string::npos)
       << q.getColumn(2).getString();
 }
+
+// Apache: the same for `Include` (the included file's settings under its own source).
+TEST(ConfigBundle, IncludedApacheFileIsReadOnceThroughItsInclude) {
+  TempDir t;
+  write(t.path / "b/apache2/apache2.conf",
+        "ServerRoot \"/etc/apache2\"\nTimeout 300\nKeepAlive On\nKeepAliveTimeout 5\nListen 80\n"
+        "IncludeOptional sites-enabled/*.conf\n");
+  write(t.path / "b/apache2/sites-enabled/shop.conf",
+        "<VirtualHost *:8080>\n  ServerName shop.example.com\n  KeepAliveTimeout 15\n</VirtualHost>\n");
+  std::string db = ingest_quiet({(t.path / "b").string()}, t.path / "t.db");
+  SQLite::Database d(db, SQLite::OPEN_READONLY);
+  auto ka = rows(d, "*:8080", "KeepAliveTimeout");
+  ASSERT_EQ(ka.size(), 1u);
+  EXPECT_EQ(ka[0].value, 15000);
+  EXPECT_EQ(ka[0].path, "apache2/sites-enabled/shop.conf");
+  EXPECT_EQ(ka[0].line, 3);
+  auto to = rows(d, "*:8080", "Timeout");
+  ASSERT_EQ(to.size(), 1u);
+  EXPECT_EQ(to[0].path, "apache2/apache2.conf");
+  EXPECT_EQ(to[0].line, 2);
+  SQLite::Statement src(d, "SELECT status, errors FROM sources WHERE path = 'apache2/sites-enabled/shop.conf'");
+  ASSERT_TRUE(src.executeStep());
+  EXPECT_EQ(src.getColumn(0).getString(), "included");
+  EXPECT_NE(src.getColumn(1).getString().find("included by apache2/apache2.conf:6"), std::string::npos);
+}
