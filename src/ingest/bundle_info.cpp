@@ -82,6 +82,19 @@ std::vector<IncludeLine> direct_includes(const std::string& display, std::string
 
 }  // namespace
 
+std::map<std::string, std::string> archive_config_texts(const std::vector<Input>& inputs) {
+  std::map<std::string, std::string> out;
+  std::map<std::string, std::map<std::string, std::string>> wanted;  // archive -> member -> display
+  for (const Input& in : inputs)
+    if (in.archive && maybe_nginx_conf(in.member)) wanted[in.fs_path][in.member] = in.display;
+  for (const auto& [archive, members] : wanted)
+    for_each_member(archive, [&](const std::string& m, int64_t, int64_t, ByteSource& bs) {
+      auto it = members.find(m);
+      if (it != members.end()) out[it->second] = slurp(bs);
+    });
+  return out;
+}
+
 std::map<std::string, std::string> find_included_configs(
     const std::vector<Input>& inputs, const config::IncludeResolver& resolve,
     const std::function<std::string(const std::string& display)>& read) {

@@ -17,6 +17,10 @@
 
 namespace rstscope {
 
+// Text of every archive member that may be a config (*.conf, nginx.conf, sites-enabled/...), by
+// display path ("a.tgz!/etc/nginx/nginx.conf"), each archive read once (texts capped at 4 MiB).
+std::map<std::string, std::string> archive_config_texts(const std::vector<Input>& inputs);
+
 // Config files of the bundle that an nginx `include` or Apache `Include`/`IncludeOptional` of
 // another config of the bundle reads (followed through `resolve`, nested includes too): bundle
 // path -> "PARENT:LINE" of the include that reads it. Ingest does not parse these alone (their

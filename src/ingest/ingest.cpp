@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 #include <functional>
 #include <map>
+#include <memory>
 #include <set>
 #include <stdexcept>
 
@@ -331,7 +332,11 @@ IngestSummary ingest(const IngestOptions& opt) {
       paths.push_back(in.display);
       by_path[in.display] = &in;
     }
-    std::function<std::string(const std::string&)> read = [by_path](const std::string& p) {
+    // Config members of archives are read in one pass per archive up front: the include pre-pass
+    // and the resolver would otherwise decompress a whole archive (logs too) once per config.
+    auto archived = std::make_shared<const std::map<std::string, std::string>>(archive_config_texts(ex.inputs));
+    std::function<std::string(const std::string&)> read = [by_path, archived](const std::string& p) {
+      if (auto a = archived->find(p); a != archived->end()) return a->second;
       auto it = by_path.find(p);
       if (it == by_path.end()) throw std::runtime_error("not in the bundle");
       const Input& in = *it->second;

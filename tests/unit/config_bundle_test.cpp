@@ -303,3 +303,25 @@ TEST(ConfigBundle, IncludedApacheFileIsReadOnceThroughItsInclude) {
   EXPECT_EQ(src.getColumn(0).getString(), "included");
   EXPECT_NE(src.getColumn(1).getString().find("included by apache2/apache2.conf:6"), std::string::npos);
 }
+
+// The same inside an archive (configs are read from the archive once, up front).
+TEST(ConfigBundle, IncludesInsideAnArchive) {
+  TempDir t;
+  fs::create_directories(t.path / "src/nginx/conf.d");
+  fs::copy_file(fixture_path("config/nginx/nginx.conf"), t.path / "src/nginx/nginx.conf");
+  fs::copy_file(fixture_path("config/nginx/conf.d/admin.conf"), t.path / "src/nginx/conf.d/admin.conf");
+  std::string tgz = (t.path / "bundle.tgz").string();
+  ASSERT_EQ(std::system(("tar czf " + tgz + " -C " + (t.path / "src").string() + " nginx").c_str()), 0);
+  auto texts = archive_config_texts(expand_bundle({tgz}, {}).inputs);
+  EXPECT_EQ(texts.size(), 2u);
+  std::string db = ingest_quiet({tgz}, t.path / "t.db");
+  SQLite::Database d(db, SQLite::OPEN_READONLY);
+  auto ch = rows(d, "*:8443", "client_header_timeout");
+  ASSERT_EQ(ch.size(), 1u);
+  EXPECT_EQ(ch[0].path, "bundle.tgz!/nginx/conf.d/admin.conf");
+  EXPECT_EQ(ch[0].line, 5);
+  EXPECT_EQ(rows(d, "*:8443", "keepalive_timeout").size(), 1u);
+  SQLite::Statement src(d, "SELECT status FROM sources WHERE path = 'bundle.tgz!/nginx/conf.d/admin.conf'");
+  ASSERT_TRUE(src.executeStep());
+  EXPECT_EQ(src.getColumn(0).getString(), "included");
+}
