@@ -116,10 +116,15 @@ bool Engine::endpoint_matches(const Failure& f, const Ev& e, double& q) const {
 }
 
 std::string Engine::hidden_by_level(const Failure& f) const {
+  // An nginx whose logs are in the bundle but whose config is not has its default level assumed
+  // with no listener: it is "the only nginx there is" unless some nginx level is tied to listeners.
+  bool any_listener = false;
+  for (const SettingRec& s : m_.settings)
+    if (s.component == "nginx" && s.key == "error_log_level" && s.port >= 0) any_listener = true;
   for (const SettingRec& s : m_.settings) {
     if (s.component != "nginx" || s.key != "error_log_level") continue;
     // Only the nginx that serves the failure's target: its listener, or the only nginx there is.
-    if (f.port >= 0 ? s.port != f.port : s.port >= 0) continue;
+    if (s.port >= 0 ? s.port != f.port : (f.port >= 0 && any_listener)) continue;
     std::string lvl = s.text.empty() ? s.raw : s.text;
     if (lvl == "error" || lvl == "crit" || lvl == "alert" || lvl == "emerg" || lvl == "warn" || lvl == "notice")
       return fmt::format("nginx error_log level is '{}'{}: client resets and TLS handshake failures are logged at "

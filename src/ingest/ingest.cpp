@@ -11,7 +11,9 @@
 #include <cstring>
 #include <filesystem>
 #include <fmt/format.h>
+#include <functional>
 #include <map>
+#include <memory>
 #include <set>
 #include <stdexcept>
 
@@ -199,6 +201,7 @@ class BatchEmitter : public Emitter {
       Event& e = batch_->events[i];
       e.source_id = source_id_;
       fill_from_record(e, *rec_);
+      if (e.role == Role::client && e.category == "client-failure") note_runtime(e);
       ++events;
       if (e.ts != kNull) {
         first_ts = std::min(first_ts, e.ts);
@@ -223,8 +226,43 @@ class BatchEmitter : public Emitter {
     u.raw.assign(rec_ ? rec_->text.substr(0, 64 * 1024) : std::string_view());
   }
   void setting(const Setting& s) override {
-    batch_->settings.emplace_back(source_id_, s);
     if (!s.assumed) config_components.insert(s.component);
+    if (!s.file.empty() && s.file != path) {
+      // Read through an include: stored under the included file's source (it may come later).
+      auto it = source_of_path.find(s.file);
+      if (it == source_of_path.end()) {
+        pending.emplace_back(source_id_, s);
+        return;
+      }
+      batch_->settings.emplace_back(it->second, s);
+      return;
+    }
+    batch_->settings.emplace_back(source_id_, s);
+  }
+  // The client runtime a failure names (field `runtime`, set by the client parsers from exception
+  // types and message texts): counted per runtime for the pool defaults ingest assumes.
+  struct RuntimeSeen {
+    int64_t count = 0;
+    std::string first;  // path:line of the first failure that named it
+  };
+  void note_runtime(const Event& e) {
+    std::string rt = e.fields.lookup("runtime");
+    if (rt.empty()) return;
+    if (rt == "java" && (e.raw.find("okhttp3") != std::string::npos || e.fields.lookup("exception").find("okhttp3") == 0))
+      rt = "okhttp";
+    RuntimeSeen& r = runtimes[rt];
+    if (r.count++ == 0) r.first = fmt::format("{}:{}", path, e.line);
+  }
+  std::map<std::string, RuntimeSeen> runtimes;
+
+  // Settings whose file was not yet a source when they were read: now under it, or (a file not
+  // ingested in this run) under the including file, whose note names the file and line.
+  void flush_pending() {
+    for (auto& [including, s] : pending) {
+      auto it = source_of_path.find(s.file);
+      batch_->settings.emplace_back(it == source_of_path.end() ? including : it->second, std::move(s));
+    }
+    pending.clear();
   }
   void warn(int64_t line, std::string_view message) override {
     warnings.push_back(line > 0 ? fmt::format("{}:{}: {}", path, line, message) : fmt::format("{}: {}", path, message));
@@ -245,6 +283,8 @@ class BatchEmitter : public Emitter {
   int64_t zone_counts[4] = {0, 0, 0, 0};
   std::vector<std::string> warnings;
   std::set<std::string> config_components;  // components some config file set values for
+  std::map<std::string, int64_t> source_of_path;             // display path -> source id (this run)
+  std::vector<std::pair<int64_t, Setting>> pending;          // see setting()
 
  private:
   timeline::Writer& writer_;
@@ -417,6 +457,7 @@ IngestSummary ingest(const IngestOptions& opt) {
   BundleInfo info = collect_bundle_info(ex.inputs, opt.nginx_log_formats, sum.warnings);
   // Year-less syslog times: dated from the bundle's own latest date, else the file's mtime.
   const BundleDate bundle_date = bundle_reference_date(ex.inputs);
+  std::map<std::string, std::string> included_configs;  // bundle path -> "PARENT:LINE" including it
   // Config includes (nginx `include conf.d/*.conf;`) resolve to other files of the bundle.
   {
     std::vector<std::string> paths;
@@ -425,7 +466,11 @@ IngestSummary ingest(const IngestOptions& opt) {
       paths.push_back(in.display);
       by_path[in.display] = &in;
     }
-    config::attach_bundle_resolver(&info, config::make_bundle_resolver(paths, [by_path](const std::string& p) {
+    // Config members of archives are read in one pass per archive up front: the include pre-pass
+    // and the resolver would otherwise decompress a whole archive (logs too) once per config.
+    auto archived = std::make_shared<const std::map<std::string, std::string>>(archive_config_texts(ex.inputs));
+    std::function<std::string(const std::string&)> read = [by_path, archived](const std::string& p) {
+      if (auto a = archived->find(p); a != archived->end()) return a->second;
       auto it = by_path.find(p);
       if (it == by_path.end()) throw std::runtime_error("not in the bundle");
       const Input& in = *it->second;
@@ -443,7 +488,11 @@ IngestSummary ingest(const IngestOptions& opt) {
         slurp(*src);
       }
       return text;
-    }));
+    };
+    config::IncludeResolver resolve = config::make_bundle_resolver(paths, read);
+    config::attach_bundle_resolver(&info, resolve);
+    // Files another config includes are read through that include, not alone.
+    included_configs = find_included_configs(ex.inputs, resolve, read);
   }
   struct Detach {
     const BundleInfo* b;
@@ -481,10 +530,12 @@ IngestSummary ingest(const IngestOptions& opt) {
       bool binary = looks_binary(head);
       const Parser* parser = nullptr;
       int score = 0;
+      bool overridden = false;
       for (const auto& [pat, name] : opt.overrides)
         if (override_matches(pat, in.display)) {
           parser = find_parser(name);
           score = 100;
+          overridden = true;
         }
       bool note = !parser && is_bundle_note(base_name(in.display));
       if (!parser && !binary && !note) {
@@ -494,9 +545,19 @@ IngestSummary ingest(const IngestOptions& opt) {
           score = cands.front().score.score;
         }
       }
+      // A config that another config of the bundle includes is read there (with this file's lines
+      // and this source), not alone: alone it would lack its context (an nginx conf.d file outside
+      // http {}) and give every setting twice. A --format override still parses it alone.
+      std::string included_by;
+      if (!overridden && (!parser || parser->role() == Role::config) && !binary && !note) {
+        auto inc = included_configs.find(in.display);
+        if (inc != included_configs.end()) included_by = inc->second;
+      }
       row.parser = parser ? std::string(parser->name()) : std::string();
       row.score = parser ? score : kNull;
       em.batch().sources.push_back(row);
+      em.source_of_path[in.display] = row.id;
+      if (!included_by.empty()) parser = nullptr;
 
       std::string zone = opt.tz;
       for (const auto& [pat, z] : opt.source_tz)
@@ -556,6 +617,12 @@ IngestSummary ingest(const IngestOptions& opt) {
         warns.push_back(fmt::format("{}:{}: {} line(s) longer than 1 MiB were cut to 1 MiB (kept, flagged)",
                                     in.display, first_truncated, truncated_lines));
       std::string status = parser ? "ok" : note ? "skipped" : "unrecognised";
+      if (!included_by.empty()) {
+        status = "included";
+        // A note in sources.errors (it says why the file has no events), not a warning.
+        fin.errors = in.display + ": included by " + included_by +
+                     "; its settings are read there (source and lines of this file), not parsed alone";
+      }
       if (note) warns.push_back(in.display + ": a note (README/Markdown), not a log: skipped (force with --format)");
       if (binary) {
         warns.push_back(in.display + ": binary content (NUL or control bytes); not parsed");
@@ -591,10 +658,15 @@ IngestSummary ingest(const IngestOptions& opt) {
       if (status != "duplicate") {
         sum.events += em.events;
         sum.unparsed += em.unparsed_count;
-        if (parser) {
+        if (!included_by.empty()) {
+          sum.files_per_parser[row.parser.empty() ? "included" : row.parser]++;
+        } else if (parser) {
           sum.files_per_parser[row.parser]++;
-          if (parser->role() != Role::config && em.events > 0)
-            log_components.insert(std::string(config::component_of_parser(parser->name())));
+          std::string_view comp = config::component_of_parser(parser->name());
+          // Client pool defaults only from client logs (a server-side parser never implies them).
+          if (parser->role() != Role::config && em.events > 0 &&
+              (parser->role() == Role::client || !starts_with(comp, "client")))
+            log_components.insert(std::string(comp));
         }
         else if (!binary && !note && lines.lines() > 0) sum.unrecognised.push_back(in.display);
         if (em.first_ts != INT64_MAX) {
@@ -649,8 +721,20 @@ IngestSummary ingest(const IngestOptions& opt) {
       }
       process(in, *src);
     }
+    em.flush_pending();
     // Assumed defaults for components whose logs are here but whose config is not.
-    add_assumed_settings(em.batch(), log_components, em.config_components);
+    // Client pool defaults for the runtimes the client failures name (client-app-log, client-json
+    // and client-stderr read any runtime; the runtime is known from each failure's text).
+    std::map<std::string, std::string> inferred;
+    for (const auto& [rt, seen] : em.runtimes) {
+      std::string comp(config::component_of_runtime(rt));
+      // A client-<runtime> parser (client-curl) already names its component: its defaults come from there.
+      if (comp.empty() || inferred.count(comp) || log_components.count(comp)) continue;
+      inferred[comp] = fmt::format("client runtime inferred as {} from {} failure(s) (first {}, field runtime); no {} "
+                                   "config in the bundle",
+                                   config::runtime_label(rt), seen.count, seen.first, comp);
+    }
+    add_assumed_settings(em.batch(), log_components, em.config_components, inferred);
   } catch (...) {
     progress.done();
     writer.abort();

@@ -142,7 +142,7 @@ Model load_model(SQLite::Database& db, int evidence_per_finding) {
       s.skew_pairs = i64(q.getColumn(13));
       s.skew_method = str(q.getColumn(14));
       if (s.skew_offset_us != kNull) m.skewed.push_back(s);
-      if (s.status == "ok" || s.status == "partial")
+      if (s.status == "ok" || s.status == "partial" || s.status == "included")  // included: read by its parent
         m.sources_read.push_back(std::move(s));
       else
         m.sources_other.push_back(std::move(s));
