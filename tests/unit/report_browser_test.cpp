@@ -132,7 +132,7 @@ TEST_F(ReportBrowser, SampleRendersWithFindingsAndNoConsoleErrors) {
   // The findings, their recommendations and evidence locations are on the page.
   for (const char* want :
        {"idle-timeout", "upstream-failure", "request-rejected", "tls-mismatch", "api.example.com:443",
-        "client pool idle timeout exceeds nginx keepalive_timeout 75 s", "nginx/access.log:41102",
+        "past nginx keepalive_timeout 75 s", "nginx/access.log:41102",
         "config/nginx.conf:31", "restart loop of orders-api", "Unexplained failures (1)", "firewall/kern.log",
         "misc/notes.txt", "+2.500 s", "rstscope query incident.db"}) {
     EXPECT_NE(dom.out.find(want), std::string::npos) << "missing on the page: " << want;
