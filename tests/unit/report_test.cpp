@@ -8,6 +8,9 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include <unistd.h>
+
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -17,6 +20,7 @@
 #include "correlate/engine.h"
 #include "report/format.h"
 #include "report/model.h"
+#include "report/renderers.h"
 #include "report/report.h"
 #include "rstscope/event.h"
 #include "rstscope/timeutil.h"
@@ -632,25 +636,79 @@ TEST(ReportRecommend, ClientSettingAndAssumedDefault) {
   EXPECT_NE(r.find("api.example.com:443"), std::string::npos) << r;
 }
 
-TEST_F(ReportSample, TextFitsWidthAndEndsWithQueries) {
-  for (int width : {100, 80, 60}) {
-    ReportOptions o = golden_options();
-    o.width = width;
-    std::string t = render_report(db, ReportFormat::text, o);
-    std::istringstream in(t);
-    std::string line;
-    std::vector<std::string> lines;
-    while (std::getline(in, line)) {
-      lines.push_back(line);
-      if (line.find("rstscope query") != std::string::npos) continue;  // commands are never cut
-      EXPECT_LE(columns(line), size_t(width)) << "width " << width << ": " << line;
+// Runs the "Dig deeper" lines of a terminal report in /bin/sh with `rstscope` defined as a function
+// that prints its arguments, one per "[...]" block: what a user gets by pasting them.
+std::vector<std::string> paste_into_shell(const std::vector<std::string>& lines) {
+  std::string script = "rstscope() { for a in \"$@\"; do printf '[%s]' \"$a\"; done; printf '\\n'; }\n";
+  for (const auto& l : lines) script += l + "\n";
+  char path[] = "/tmp/rstscope-paste-XXXXXX";
+  int fd = ::mkstemp(path);
+  if (fd < 0) return {};
+  std::ofstream(path) << script;
+  ::close(fd);
+  std::vector<std::string> out;
+  if (std::FILE* p = ::popen((std::string("/bin/sh ") + path).c_str(), "r")) {
+    char buf[4096];
+    std::string all;
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) all.append(buf, n);
+    ::pclose(p);
+    // A quoted argument may hold newlines: split on "]\n" ends of invocations only.
+    size_t at = 0;
+    while (at < all.size()) {
+      size_t end = all.find("]\n", at);
+      if (end == std::string::npos) break;
+      out.push_back(all.substr(at, end + 1 - at));
+      at = end + 2;
     }
-    ASSERT_GE(lines.size(), 4u);
-    EXPECT_EQ(lines[lines.size() - 1].rfind("  rstscope query incident.db \"SELECT", 0), 0u) << lines.back();
-    EXPECT_EQ(lines[lines.size() - 2].rfind("  rstscope query incident.db \"SELECT", 0), 0u);
-    EXPECT_NE(t.find("database  incident.db"), std::string::npos);
-    EXPECT_NE(t.find("report    incident.html"), std::string::npos);
-    EXPECT_EQ(t.find('\x1b'), std::string::npos);
+  }
+  ::unlink(path);
+  return out;
+}
+
+TEST_F(ReportSample, TextFitsWidthAndEndsWithQueries) {
+  Model m = load_model(db, 3);
+  std::vector<std::string> sql = query_example_sql(m);
+  ASSERT_EQ(sql.size(), 2u);
+  const std::string long_dir = "/var/tmp/incident-2026-11-24/investigation-of-the-forcibly-closed-resets";
+  for (const std::string& db_path : {std::string("incident.db"), std::string("/tmp/audit2/m.db"),
+                                    long_dir + "/m.db", long_dir + "/second-attempt/timeline.db"}) {
+    for (int width : {100, 80, 60}) {
+      ReportOptions o = golden_options();
+      o.db_path = db_path;
+      o.width = width;
+      std::string t = render_report(db, ReportFormat::text, o);
+      std::istringstream in(t);
+      std::string line;
+      std::vector<std::string> lines, dig;
+      bool in_dig = false;
+      while (std::getline(in, line)) {
+        lines.push_back(line);
+        if (in_dig) dig.push_back(line);
+        if (line == "Dig deeper") in_dig = true;
+        // A path cannot be cut: only a "db=PATH" line whose path is wider than the terminal may exceed it.
+        bool unbreakable = line.rfind("  db=", 0) == 0 && db_path.size() + 5 > size_t(width);
+        if (!unbreakable && line.rfind("  database  ", 0) != 0) {
+          EXPECT_LE(columns(line), size_t(width)) << "width " << width << ", " << db_path << ": " << line;
+        }
+      }
+      ASSERT_GE(dig.size(), 2u) << t;
+      // Pasted into a shell, the lines run exactly the two commands.
+      std::vector<std::string> ran = paste_into_shell(dig);
+      ASSERT_EQ(ran.size(), 2u) << t;
+      for (size_t i = 0; i < 2; ++i) {
+        std::string got = std::regex_replace(ran[i], std::regex("\n +"), " ");
+        EXPECT_EQ(got, "[query][" + db_path + "][" + sql[i] + "]") << "width " << width << ":\n" << t;
+      }
+      if (db_path == "incident.db" && width == 100) {
+        // Each command: "rstscope query DB \" and its SQL on the next line.
+        EXPECT_EQ(dig.size(), 4u) << t;
+        EXPECT_EQ(dig[0], "  rstscope query incident.db \\");
+        EXPECT_EQ(dig[1].rfind("    \"SELECT", 0), 0u) << dig[1];
+      }
+      EXPECT_NE(t.find("report    incident.html"), std::string::npos);
+      EXPECT_EQ(t.find('\x1b'), std::string::npos);
+    }
   }
 }
 
