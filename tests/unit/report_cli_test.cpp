@@ -94,6 +94,21 @@ TEST_F(ReportCli, BadInputExitsWithAReason) {
   EXPECT_NE(err.find("cannot"), std::string::npos) << err;
 }
 
+// analyze has no --append (ingest has): on an existing -o it must point at --force, which exists,
+// and leave the file alone.
+TEST_F(ReportCli, AnalyzeOnAnExistingDbSuggestsForce) {
+  std::string bundle = std::string(RSTSCOPE_SOURCE_DIR) + "/samples/keepalive-mismatch";
+  ASSERT_EQ(run("analyze '" + bundle + "' -o incident.db"), 3);
+  EXPECT_NE(err.find("incident.db already exists"), std::string::npos) << err;
+  EXPECT_NE(err.find("--force"), std::string::npos) << err;
+  EXPECT_EQ(err.find("--append"), std::string::npos) << err;
+  EXPECT_EQ(run("report incident.db --format json"), 0) << "the existing DB was damaged: " << err;
+  EXPECT_NE(out.find("\"findings\""), std::string::npos);
+  // The suggested flag works.
+  ASSERT_EQ(run("analyze '" + bundle + "' -o incident.db --force"), 0) << err;
+  EXPECT_NE(out.find("idle-timeout"), std::string::npos) << out;
+}
+
 // Every finding of the mixed-day sample gets a recommendation derived from its own evidence and
 // settings (not the rule's template), naming the values an operator would change.
 TEST_F(ReportCli, MixedDayRecommendationsAreConcrete) {
