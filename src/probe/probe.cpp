@@ -569,13 +569,15 @@ bool do_connect(Run& run, int conn, const std::vector<Addr>& addrs, Conn& c, std
   s.remote = c.remote;
   set_errno(s, last_err);
   s.kind.assign(kind_for_errno(last_err));
+  // The local address:port the attempt used (the kernel bound it at connect()), as the log line has it.
+  std::string from = c.local.empty() ? std::string() : " from " + c.local;
   if (last_err == ECONNREFUSED) {
-    s.message = "connection refused by " + c.remote + ": nothing listens there (or a firewall rejects)";
+    s.message = "connection" + from + " refused by " + c.remote + ": nothing listens there (or a firewall rejects)";
   } else if (last_err == ETIMEDOUT) {
-    s.message = "no answer to the TCP handshake from " + c.remote + " within " + fmt_s(run.opts.timeout_s * 1000) +
-                " s (dropped SYN: firewall, dead host or wrong address)";
+    s.message = "no answer to the TCP handshake" + from + " to " + c.remote + " within " +
+                fmt_s(run.opts.timeout_s * 1000) + " s (dropped SYN: firewall, dead host or wrong address)";
   } else {
-    s.message = "connect to " + c.remote + " failed: " + errno_text(last_err);
+    s.message = "connect" + from + " to " + c.remote + " failed: " + errno_text(last_err);
   }
   if (addrs.size() > 1) s.info.emplace_back("tried", tried);
   t.finish(s);
