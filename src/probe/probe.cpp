@@ -1016,6 +1016,66 @@ void do_pause(Run& run, int conn, Conn& c, Clock::time_point last_activity, doub
   run.emit(s);
 }
 
+// The server answered and closes the connection after the response (Connection: close, HTTP/1.0,
+// nginx keepalive_timeout 0): there is no idle time to measure and nothing to reuse. Waits (bounded)
+// for that close to see how it comes, then reports it as the idle step (idle timeout 0) and, for
+// --reuse-after, a reuse that could not be tried.
+void do_no_keepalive(Run& run, int conn, Conn& c, Clock::time_point last_activity, const Step& response) {
+  const Options& o = run.opts;
+  std::string how = response.close;
+  bool close_notify = false;
+  if (how.empty()) {
+    Deadline d = Deadline::in_seconds(std::min(o.timeout_s, 5.0));
+    char buf[4096];
+    Io io;
+    for (int guard = 0; guard < 1000000; ++guard) {
+      io = io_read(c, buf, sizeof buf, d);
+      if (io.n <= 0) break;
+    }
+    if (io.closed) how = io.close.empty() ? "fin" : io.close;
+    close_notify = io.close_notify;
+  }
+  double after = ms_between(last_activity, Clock::now());
+  std::string how_text = how == "rst" ? "RST" : how == "fin" ? "FIN" : "";
+  std::string why = "the server closed the connection right after the response (no keep-alive: " +
+                    std::string(response.get("proto") == "HTTP/1.0" ? "HTTP/1.0" : "Connection: close") + ")";
+  if (how.empty())
+    why = "the server announced Connection: close but had not closed within " + fmt_s(std::min(o.timeout_s, 5.0) * 1000) +
+          " s (no keep-alive)";
+  if (o.reuse_after_s >= 0) {
+    Step s = make_step(conn, "reuse-request", &c);
+    s.result = "skip";
+    s.close = how;
+    s.info.emplace_back("closed_after_ms", fmt_ms(after));
+    s.message = "the reuse could not be tried: " + why + (how_text.empty() ? "" : " with " + how_text) +
+                "; a pooled client would open a new connection for every request";
+    s.wall_us = wall_now_us();
+    run.res.ok = false;
+    run.res.reuse_not_tried = true;
+    run.emit(s);
+  }
+  if (o.find_idle_max_s > 0 || o.idle_s >= 0) {
+    Step s = make_step(conn, "idle", &c);
+    s.elapsed_ms = after;
+    s.wall_us = wall_now_us();
+    s.info.emplace_back("idle_ms", fmt_ms(after));
+    s.info.emplace_back("keepalive", "0");
+    if (close_notify) s.info.emplace_back("close_notify", "1");
+    if (how.empty()) {
+      s.result = "open";
+      s.message = why;
+    } else {
+      s.result = "closed";
+      s.close = how;
+      s.message = why + ": idle timeout 0, closed with " + how_text;
+      run.res.idle_timeout_ms = 0;
+      run.res.idle_close = how;
+      run.res.no_keepalive = true;
+    }
+    run.emit(s);
+  }
+}
+
 void run_connection(Run& run, int conn, const std::vector<Addr>& addrs) {
   const Options& o = run.opts;
   Conn c;
@@ -1029,7 +1089,14 @@ void run_connection(Run& run, int conn, const std::vector<Addr>& addrs) {
   bool alive = true;
   if (want_request) {
     do_exchange(run, conn, c, "", last, alive);
-    if (!alive) return;
+    if (!alive) {
+      // A complete answer after which the server does not keep the connection.
+      Step r = run.res.steps.back();  // a copy: emitting more steps may move the vector
+      if (r.name == "response" && r.get("keepalive") == "0" &&
+          (o.reuse_after_s >= 0 || o.find_idle_max_s > 0 || o.idle_s >= 0))
+        do_no_keepalive(run, conn, c, last, r);
+      return;
+    }
   }
   if (o.reuse_after_s >= 0) {
     do_pause(run, conn, c, last, o.reuse_after_s);

@@ -3,7 +3,9 @@
 //   nginx  TLS    ssl_protocols TLSv1.3, 2s        -> TLS version mismatch with --tls-max 1.2
 //   nginx  backend keepalive_timeout 30s           (behind HAProxy and stunnel)
 //   HAProxy timeout http-keep-alive 1500ms         -> idle close after ~1.5 s
+//   nginx  plain  keepalive_timeout 0              -> closes after each response (no keep-alive)
 //   stunnel TIMEOUTidle = 3                        -> idle close by RST after ~3.0 s
+//   python3 -m http.server (HTTP/1.0)              -> closes after each response
 // Each server is stopped by its PID; the temp dir is removed. Missing binaries skip with the reason.
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -111,9 +113,9 @@ void write(const std::string& path, const std::string& text) { std::ofstream(pat
 
 struct Servers {
   std::string dir;
-  std::string skip_nginx, skip_haproxy, skip_stunnel;
-  pid_t nginx = -1, haproxy = -1, stunnel = -1;
-  int plain = 0, tls13 = 0, backend = 0, hap = 0, stn = 0;
+  std::string skip_nginx, skip_haproxy, skip_stunnel, skip_python;
+  pid_t nginx = -1, haproxy = -1, stunnel = -1, python = -1;
+  int plain = 0, tls13 = 0, backend = 0, hap = 0, stn = 0, noka = 0, py = 0;
 
   void start() {
     char tmpl[] = "/tmp/rstscope-probe-test-XXXXXX";
@@ -137,6 +139,8 @@ struct Servers {
     backend = free_port();
     hap = free_port();
     stn = free_port();
+    noka = free_port();
+    py = free_port();
     if (nginx_bin.empty()) {
       skip_nginx = "nginx is not installed (make deps)";
     } else if (!have_cert) {
@@ -154,11 +158,13 @@ struct Servers {
                 "/cert.pem; ssl_certificate_key " + dir +
                 "/key.pem; ssl_protocols TLSv1.3; keepalive_timeout 2s; location / { return 200 \"tls\\n\"; } }\n"
             "  server { listen 127.0.0.1:" + std::to_string(backend) +
-                "; keepalive_timeout 30s; location / { return 200 \"backend\\n\"; } }\n}\n");
+                "; keepalive_timeout 30s; location / { return 200 \"backend\\n\"; } }\n"
+            "  server { listen 127.0.0.1:" + std::to_string(noka) +
+                "; keepalive_timeout 0; location / { return 200 \"no keep-alive\\n\"; } }\n}\n");
       nginx = spawn({nginx_bin, "-p", dir, "-c", dir + "/nginx.conf", "-g",
                      "daemon off; pid " + dir + "/nginx.pid; error_log " + dir + "/error.log info;"},
                     dir + "/nginx.out");
-      if (!wait_ports({plain, tls13, backend}, nginx)) {
+      if (!wait_ports({plain, tls13, backend, noka}, nginx)) {
         skip_nginx = "nginx did not start: " + rstscope::testing::read_file(dir + "/nginx.out") +
                      rstscope::testing::read_file(dir + "/error.log");
         stop(nginx);
@@ -195,9 +201,25 @@ struct Servers {
         stop(stunnel);
       }
     }
+    // Python's http.server speaks HTTP/1.0 and closes after every response.
+    std::string python_bin = find_binary("python3");
+    if (python_bin.empty()) {
+      skip_python = "python3 is not installed";
+    } else {
+      fs::create_directories(dir + "/www");
+      write(dir + "/www/index.html", "hello\n");
+      python = spawn({python_bin, "-m", "http.server", "--bind", "127.0.0.1", "--directory", dir + "/www",
+                      std::to_string(py)},
+                     dir + "/python.out");
+      if (!wait_ports({py}, python)) {
+        skip_python = "python3 -m http.server did not start: " + rstscope::testing::read_file(dir + "/python.out");
+        stop(python);
+      }
+    }
   }
 
   void finish() {
+    stop(python);
     stop(stunnel);
     stop(haproxy);
     stop(nginx);
@@ -222,6 +244,22 @@ class ProbeServers : public ::testing::Test {
     g = nullptr;
   }
 };
+
+// Runs a shell command (bounded by the `timeout` in it); its stdout and the exit code.
+std::string run_cmd(const std::string& cmd, int& rc) {
+  std::string out;
+  FILE* p = ::popen(cmd.c_str(), "r");
+  if (!p) {
+    rc = -1;
+    return out;
+  }
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  int st = ::pclose(p);
+  rc = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  return out;
+}
 
 Options base(int port) {
   Options o;
@@ -278,6 +316,73 @@ TEST_F(ProbeServers, HaproxyHttpKeepAliveTimeoutMeasured) {
   EXPECT_EQ(idle->result, "closed");
   EXPECT_TRUE(idle->close == "fin" || idle->close == "rst") << idle->close;
   EXPECT_NEAR(r.idle_timeout_ms, 1500, 150);  // timeout http-keep-alive 1500ms, within 10%
+}
+
+// A server that closes after every response has an idle timeout of 0: the probe says so (and how it
+// closed) instead of "no close within the limit", and a --reuse-after cannot reuse anything.
+void expect_no_keepalive(int port, const std::string& proto) {
+  Options o = base(port);
+  o.find_idle_max_s = 4;
+  Result r = run_probe(o);
+  SCOPED_TRACE(dump(r));
+  EXPECT_TRUE(r.ok);
+  const Step* resp = find_step(r, "response");
+  ASSERT_NE(resp, nullptr);
+  EXPECT_EQ(resp->get("status"), "200");
+  EXPECT_EQ(resp->get("proto"), proto);
+  EXPECT_EQ(resp->get("keepalive"), "0");
+  const Step* idle = find_step(r, "idle");
+  ASSERT_NE(idle, nullptr);
+  EXPECT_EQ(idle->result, "closed");
+  EXPECT_EQ(idle->close, "fin");
+  EXPECT_NE(idle->message.find("closed the connection right after the response (no keep-alive"), std::string::npos)
+      << idle->message;
+  EXPECT_NE(idle->message.find("idle timeout 0, closed with FIN"), std::string::npos) << idle->message;
+  EXPECT_TRUE(r.no_keepalive);
+  EXPECT_EQ(r.idle_timeout_ms, 0);
+  EXPECT_EQ(r.idle_close, "fin");
+  EXPECT_LT(idle->elapsed_ms, 1000);  // not the 4 s limit
+
+  Options ro = base(port);
+  ro.http_path = "/";
+  ro.reuse_after_s = 1;
+  Result rr = run_probe(ro);
+  SCOPED_TRACE(dump(rr));
+  EXPECT_FALSE(rr.ok);
+  EXPECT_TRUE(rr.reuse_not_tried);
+  const Step& last = rr.steps.back();
+  EXPECT_EQ(last.name, "reuse-request");
+  EXPECT_EQ(last.result, "skip");
+  EXPECT_EQ(last.close, "fin");
+  EXPECT_NE(last.message.find("the reuse could not be tried"), std::string::npos) << last.message;
+  EXPECT_EQ(find_step(rr, "pause"), nullptr);  // nothing to pause on
+}
+
+TEST_F(ProbeServers, NginxKeepaliveTimeoutZeroIsIdleTimeoutZero) {
+  NEED(nginx);
+  expect_no_keepalive(g->noka, "HTTP/1.1");
+}
+
+TEST_F(ProbeServers, Http10ServerIsIdleTimeoutZero) {
+  NEED(python);
+  expect_no_keepalive(g->py, "HTTP/1.0");
+}
+
+TEST_F(ProbeServers, NoKeepaliveCliSaysIdleTimeoutZeroAndReuseNotTried) {
+  NEED(nginx);
+  int rc = 0;
+  std::string base_cmd = "timeout 60 " + std::string(RSTSCOPE_BINARY) + " probe 127.0.0.1:" + std::to_string(g->noka) + " --timeout 5";
+  std::string out = run_cmd(base_cmd + " --find-idle-timeout 4 2>&1", rc);
+  EXPECT_EQ(rc, 0) << out;
+  EXPECT_NE(out.find("idle timeout: 0: the server closed the connection right after the response (no keep-alive) "
+                     "with FIN"),
+            std::string::npos)
+      << out;
+  EXPECT_EQ(out.find("no close within the limit"), std::string::npos) << out;
+  out = run_cmd(base_cmd + " --http / --reuse-after 1 2>&1", rc);
+  EXPECT_EQ(rc, 2) << out;
+  EXPECT_NE(out.find("NOT TRIED: reuse-request: the reuse could not be tried"), std::string::npos) << out;
+  EXPECT_EQ(out.find("ok: every step worked"), std::string::npos) << out;
 }
 
 TEST_F(ProbeServers, StunnelIdleTimeoutMeasuredAndClosedWithRst) {
