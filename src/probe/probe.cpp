@@ -123,6 +123,21 @@ std::string close_from_state(int fd) {
   return "";
 }
 
+// After a FIN: does an RST follow at once? A server that shuts down and then closes with SO_LINGER 0
+// (HAProxy `option nolinger`) sends FIN then RST back to back; the socket then goes from CLOSE_WAIT
+// to CLOSE. Waits at most `wait_ms` (an RST wakes poll() with POLLERR).
+bool rst_follows_fin(int fd, int wait_ms = 50) {
+  auto until = Clock::now() + std::chrono::milliseconds(wait_ms);
+  for (int guard = 0; guard < 100; ++guard) {
+    if (tcp_state(fd) == TCP_CLOSE) return true;
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now()).count();
+    if (left <= 0) return false;
+    pollfd p{fd, 0, 0};
+    if (::poll(&p, 1, static_cast<int>(left)) == 0) return tcp_state(fd) == TCP_CLOSE;
+  }
+  return tcp_state(fd) == TCP_CLOSE;
+}
+
 struct TlsTrace {
   int alert_received = -1;
   int alert_received_level = 0;
@@ -974,6 +989,11 @@ void do_idle(Run& run, int conn, Conn& c, Clock::time_point last_activity, doubl
                 " s (its idle timeout is longer, or it has none)";
   } else {
     s.result = "closed";
+    bool fin_then_rst = io.close == "fin" && rst_follows_fin(c.fd);
+    if (fin_then_rst) {
+      io.close = "rst";
+      s.info.emplace_back("fin_then_rst", "1");
+    }
     s.close = io.close;
     if (io.err) set_errno(s, io.err);
     if (io.close_notify) s.info.emplace_back("close_notify", "1");
@@ -981,7 +1001,10 @@ void do_idle(Run& run, int conn, Conn& c, Clock::time_point last_activity, doubl
     run.res.idle_timeout_ms = s.elapsed_ms;
     run.res.idle_close = io.close;
     s.message = "the server closed the idle connection after " + fmt_s(s.elapsed_ms) + " s with " +
-                (io.close == "rst" ? std::string("RST") : io.close == "fin" ? std::string("FIN") : std::string("?")) +
+                (fin_then_rst ? std::string("FIN then RST (SO_LINGER 0, as HAProxy option nolinger does)")
+                 : io.close == "rst" ? std::string("RST")
+                 : io.close == "fin" ? std::string("FIN")
+                                     : std::string("?")) +
                 (io.close_notify ? " (TLS close_notify first)" : "");
     if (io.close == "rst")
       s.message += "; a client reusing it now gets ECONNRESET / WSAECONNRESET 10054 \"" +
@@ -999,6 +1022,11 @@ void do_pause(Run& run, int conn, Conn& c, Clock::time_point last_activity, doub
     double after = ms_between(last_activity, Clock::now());
     std::string how = close_from_state(c.fd);
     if (how.empty()) how = (ev & POLLERR) ? "rst" : "fin";
+    bool fin_then_rst = how == "fin" && rst_follows_fin(c.fd);
+    if (fin_then_rst) {
+      how = "rst";
+      s.info.emplace_back("fin_then_rst", "1");
+    }
     sleep_until(d);
     s.result = "closed";
     s.close = how;
@@ -1006,7 +1034,8 @@ void do_pause(Run& run, int conn, Conn& c, Clock::time_point last_activity, doub
     run.res.idle_timeout_ms = after;
     run.res.idle_close = how;
     s.message = "the server closed the connection after " + fmt_s(after) + " s of the " + fmt_s(pause_s * 1000) +
-                " s pause (" + (how == "rst" ? "RST" : "FIN") + "); reusing it anyway, as a pooled client would";
+                " s pause (" + (fin_then_rst ? "FIN then RST" : how == "rst" ? "RST" : "FIN") +
+                "); reusing it anyway, as a pooled client would";
   } else {
     s.result = "ok";
     s.message = "the connection is still open after " + fmt_s(pause_s * 1000) + " s";
