@@ -244,7 +244,7 @@ Derived idle_timeout(const Finding& f, const std::vector<Incident>& incidents, c
                                  " before reuse, past " + describe(*server)
                            : "client pool idle timeout exceeds " + describe(*server);
     return {head + on_where(server, f) + ": set the client's pool idle timeout below " + setting_value(*server) +
-                " or raise " + server->key +
+                " or raise " + server->key + "; retry idempotent requests once when a reused connection fails" +
                 (server->assumed() ? "; the value is the documented default, so confirm it in the server's "
                                      "configuration first"
                                    : ""),

@@ -407,7 +407,7 @@ TEST_F(ReportSample, DerivedRecommendationsNameTheSetting) {
   EXPECT_EQ(m.findings[0].advice(),
             "client connections sat idle up to 81.5 s before reuse, past nginx keepalive_timeout 75 s "
             "(config/nginx.conf:31) on 10.0.0.9:443: set the client's pool idle timeout below 75 s or raise "
-            "keepalive_timeout");
+            "keepalive_timeout; retry idempotent requests once when a reused connection fails");
   EXPECT_TRUE(m.findings[0].advice_derived());
   // Nothing concrete derived for finding 2 (no upstream address, no setting): the correlator's own
   // recommendation is kept.
