@@ -190,7 +190,8 @@ void setup_probe(CLI::App& root, int* result) {
       "  rstscope probe 10.0.0.5:8080 --http / --reuse-after 76   reuse a connection after 76 s idle\n"
       "  rstscope probe 10.0.0.5:8443 --protocol-check            plain or TLS?\n"
       "  rstscope probe 10.0.0.5:8080 -n 20 --http / --log probe.log   then: rstscope ingest probe.log server-logs/\n"
-      "Exit codes: 0 every step worked, 1 usage, 2 a step failed (the failure is the finding), 3 fatal.\n"
+      "Exit codes: 0 every step worked, 1 usage, 2 a step failed (the failure is the finding) or\n"
+      "  --reuse-after could not reuse the connection (the server closes after each response), 3 fatal.\n"
       "Docs: docs/probe.md");
   c->callback([a, result] { *result = run_probe_cmd(*a); });
 }

@@ -335,8 +335,8 @@ Derived tls_mismatch(const Finding& f, const std::vector<Incident>& incidents, c
     for (size_t i = 0; i < reasons.size(); ++i) rs += (i ? "; " : "") + reasons[i];
     out = ep + " refused the client's TLS handshake (" + rs + ")";
   } else if (unreasoned) {
-    out = event_location(*unreasoned) + " logged \"" + quote(unreasoned->message, 50) +
-          "\" without a reason";
+    out = event_location(*unreasoned) + " logged \"" +
+          quote(unreasoned->message.empty() ? unreasoned->category : unreasoned->message, 50) + "\" without a reason";
     if (version || cipher) out += "; the client saw " + alerts_seen(version, cipher);
   } else if (version || cipher) {
     out = "the client saw " + alerts_seen(version, cipher) + " from " + ep + " and no server log shows the handshake";
