@@ -131,6 +131,12 @@ void setup_analyze(CLI::App& root, int* result) {
     if (*keep || temp_db) {
       std::error_code ec;
       fs::remove(opt->db, ec);
+    } else if (std::error_code ec; fs::exists(opt->db, ec)) {
+      // analyze always builds a new timeline (no --append here, unlike ingest).
+      std::cerr << "rstscope analyze: " << opt->db
+                << " already exists: remove it, choose another -o, or add --force to overwrite it\n";
+      *result = kFatal;
+      return;
     }
     for (const std::string& f : *formats) {
       size_t eq = f.rfind('=');

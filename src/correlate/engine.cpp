@@ -55,13 +55,23 @@ std::string render(const std::string& tmpl, const std::vector<std::pair<std::str
       size_t close = tmpl.find('}', i);
       if (close != std::string::npos) {
         std::string key = tmpl.substr(i + 1, close - i - 1);
-        bool found = false;
+        const std::string* value = nullptr;
         for (const auto& [k, v] : vars)
           if (k == key) {
-            out += v;
-            found = true;
+            value = &v;
             break;
           }
+        bool found = value != nullptr;
+        if (found) {
+          // An empty value closing a parenthesis takes its separator with it: "(category: )" becomes
+          // "(category)" when the log gave no detail (HAProxy's "SSL handshake failure").
+          if (value->empty() && close + 1 < tmpl.size() && tmpl[close + 1] == ')' && out.size() > 1 &&
+              out.back() == ' ') {
+            out.pop_back();
+            if (out.back() == ':' || out.back() == ',') out.pop_back();
+          }
+          out += *value;
+        }
         if (found) {
           i = close;
           continue;
