@@ -46,6 +46,7 @@ struct Ev {
   int32_t status = -1;
   int32_t host_port = -1;     // the port of a Host header ("127.0.0.1:8080"): the port the client asked for
   uint32_t path_hash = 0;     // path_hash() of the request path, 0 when none
+  uint32_t scope = 0;         // interned "haproxy frontend NAME" / "stunnel service NAME" no config gave a port
   uint32_t detail = 0;        // interned: method (first 8 bytes) | tls_reason | action, for rule conditions
   uint32_t action = 0;        // interned fields.action (firewalls)
   int64_t duration_us = kNull;

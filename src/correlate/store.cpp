@@ -6,7 +6,9 @@
 #include <cmath>
 #include <fstream>
 #include <map>
+#include <set>
 #include <stdexcept>
+#include <unordered_set>
 
 #include "correlate/correlate.h"
 #include "correlate/engine.h"
@@ -69,53 +71,65 @@ void read_hosts_files(SQLite::Database& db, Model& m) {
 
 // A proxy/server/TLS log without a config beside it and whose lines do not say their port (nginx
 // `combined`, stunnel, HAProxy without its frontends' binds) serves at least the ports of the
-// client's requests it logged too (same method and path, status when both say, within 2 s) and of
-// the client's connections it saw (same client port within a minute). At most 5000 client lines
-// are looked at per join. A line's HAProxy frontend / stunnel service joined to only one port is
-// that listener's port (`scope_ports`, keyed like the config scopes).
-void infer_source_ports(SQLite::Database& db, Model& m, std::map<std::string, std::vector<int32_t>>& scope_ports) {
-  std::string ids;
+// client's requests it logged too (same path, status when both say, within 2 s) and of the
+// client's connections it saw (same client port within a minute). At most 5000 client lines
+// (evenly spread) are looked at, each against the events of its time window or its client port.
+// A line's HAProxy frontend / stunnel service seen on only one port is given that port, as its
+// config would. Needs m sorted; adds (port, source) of what it finds to ports_seen.
+void infer_source_ports(Model& m, std::set<std::pair<int32_t, int64_t>>& ports_seen) {
+  std::unordered_set<int64_t> open;
   for (const SourceRec& s : m.sources)
     if (s.role != Role::client && s.role != Role::config && s.role != Role::firewall && s.events > 0 &&
         !m.source_ports.count(s.id))
-      ids += (ids.empty() ? "" : ",") + std::to_string(s.id);
-  if (ids.empty()) return;
-  const char* scope =
-      "CASE WHEN json_extract(s.fields, '$.frontend') IS NOT NULL THEN 'haproxy frontend ' || json_extract(s.fields, '$.frontend') "
-      "WHEN json_extract(s.fields, '$.service') IS NOT NULL THEN 'stunnel service ' || json_extract(s.fields, '$.service') END";
-  std::map<std::string, std::vector<int32_t>> by_scope;
-  auto collect = [&](SQLite::Statement& q) {
-    while (q.executeStep()) {
-      int64_t sid = q.getColumn(0).getInt64();
-      int32_t port = int32_t(q.getColumn(1).getInt64());
-      if (!has(m.inferred_ports[sid], port)) m.inferred_ports[sid].push_back(port);
-      if (!q.getColumn(2).isNull()) {
-        auto& v = by_scope[q.getColumn(2).getString()];
-        if (!has(v, port)) v.push_back(port);
-      }
-    }
+      open.insert(s.id);
+  if (open.empty()) return;
+  auto open_line = [&](const Ev& e) { return e.server_port < 0 && e.ts != kNull && open.count(e.source_id); };
+  std::unordered_map<uint32_t, std::vector<int32_t>> scope_votes;
+  auto vote = [&](const Ev& e, int32_t port) {
+    auto& v = m.inferred_ports[e.source_id];
+    if (!has(v, port)) v.push_back(port);
+    if (e.scope && !has(scope_votes[e.scope], port)) scope_votes[e.scope].push_back(port);
   };
-  SQLite::Statement req(db, fmt::format(
-                                "SELECT DISTINCT s.source_id, c.server_port, {} FROM "
-                                "(SELECT ts_corrected, server_port, method, path, status FROM events WHERE role = 'client' "
-                                "AND category IN ('client-request', 'client-failure') AND server_port IS NOT NULL "
-                                "AND path IS NOT NULL AND ts_corrected IS NOT NULL LIMIT 5000) c "
-                                "JOIN events s ON s.ts BETWEEN c.ts_corrected - 2000000 AND c.ts_corrected + 2000000 "
-                                "AND s.source_id IN ({}) AND s.server_port IS NULL AND s.path = c.path "
-                                "AND s.method = c.method AND (s.status = c.status OR s.status IS NULL OR c.status IS NULL)",
-                                scope, ids));
-  collect(req);
-  SQLite::Statement conn(db, fmt::format(
-                                 "SELECT DISTINCT s.source_id, c.server_port, {} FROM "
-                                 "(SELECT ts_corrected, server_port, client_port FROM events WHERE role = 'client' "
-                                 "AND client_port IS NOT NULL AND server_port IS NOT NULL AND ts_corrected IS NOT NULL "
-                                 "LIMIT 5000) c "
-                                 "JOIN events s ON s.client_port = c.client_port AND s.source_id IN ({}) "
-                                 "AND s.server_port IS NULL AND s.ts BETWEEN c.ts_corrected - 60000000 AND c.ts_corrected + 60000000",
-                                 scope, ids));
-  collect(conn);
-  for (auto& [key, ports] : by_scope)
-    if (ports.size() == 1 && !scope_ports.count(key)) scope_ports[key] = ports;
+  struct ClientLine {
+    int64_t ts;
+    int32_t port, local_port, status;
+    uint32_t path;
+  };
+  std::vector<ClientLine> lines;
+  for (const Ev& c : m.client_requests)
+    if (c.ts != kNull && c.server_port >= 0) lines.push_back({c.ts, c.server_port, c.client_port, c.status, c.path_hash});
+  for (const Failure& f : m.failures)
+    if (f.ts != kNull && f.port >= 0) lines.push_back({f.ts, f.port, f.local_port, f.status, f.path_hash});
+  size_t step = lines.size() / 5000 + 1;
+  std::unordered_map<int32_t, std::vector<uint32_t>> by_client_port;
+  for (uint32_t i = 0; i < m.events.size(); ++i)
+    if (m.events[i].client_port >= 0 && open_line(m.events[i])) by_client_port[m.events[i].client_port].push_back(i);
+  auto key = [](int64_t ts) { return ts == kNull ? INT64_MAX : ts; };
+  for (size_t n = 0; n < lines.size(); n += step) {
+    const ClientLine& c = lines[n];
+    if (c.path) {
+      auto it = std::lower_bound(m.events.begin(), m.events.end(), c.ts - 2'000'000,
+                                 [&](const Ev& e, int64_t t) { return key(e.ts) < t; });
+      for (size_t k = 0; it != m.events.end() && it->ts != kNull && it->ts <= c.ts + 2'000'000 && k < 50000; ++it, ++k)
+        if (it->path_hash == c.path && open_line(*it) && (c.status < 0 || it->status < 0 || c.status == it->status))
+          vote(*it, c.port);
+    }
+    if (c.local_port >= 0)
+      if (auto it = by_client_port.find(c.local_port); it != by_client_port.end())
+        for (uint32_t i : it->second)
+          if (std::llabs(m.events[i].ts - c.ts) <= 60'000'000) vote(m.events[i], c.port);
+  }
+  std::unordered_map<uint32_t, int32_t> scope_port;
+  for (const auto& [scope, ports] : scope_votes)
+    if (ports.size() == 1) scope_port[scope] = ports.front();
+  if (scope_port.empty()) return;
+  for (Ev& e : m.events) {
+    if (e.server_port >= 0 || !e.scope) continue;
+    auto it = scope_port.find(e.scope);
+    if (it == scope_port.end()) continue;
+    e.server_port = it->second;
+    ports_seen.emplace(e.server_port, e.source_id);
+  }
 }
 
 }  // namespace
@@ -294,12 +308,12 @@ CorrelateSummary correlate_db(const std::string& db_path, const CorrelateOptions
     auto it = dir_ports.find(dir_of(src.path));
     if (it != dir_ports.end()) m.source_ports[src.id] = it->second;
   }
-  infer_source_ports(db, m, scope_ports);
   // --- Load the model. ---
   // Host headers / SNI per source (interned host, source): a source whose lines name a host serves it.
-  std::vector<std::pair<uint32_t, int64_t>> hosts_seen;
+  std::set<std::pair<uint32_t, int64_t>> hosts_seen;
+  std::set<std::pair<uint32_t, uint32_t>> client_names;  // (host, address) a client line named
   // Ports a source's own lines say it serves (port, source).
-  std::vector<std::pair<int32_t, int64_t>> ports_seen;
+  std::set<std::pair<int32_t, int64_t>> ports_seen;
   {
     SQLite::Statement q(db,
                         "SELECT id, ts_corrected, source_id, role, category, host, server_ip, client_ip, client_port, "
@@ -366,15 +380,17 @@ CorrelateSummary correlate_db(const std::string& db_path, const CorrelateOptions
         else if (!q.getColumn(20).isNull()) scope = "stunnel service " + q.getColumn(20).getString();
         auto it = scope.empty() ? scope_ports.end() : scope_ports.find(scope);
         if (it != scope_ports.end() && it->second.size() == 1) e.server_port = it->second.front();
+        else if (!scope.empty()) e.scope = m.strings.id(scope);
       }
       if (e.host) {
         if (e.role == Role::client) {
           // The client names both its target host and the address it connected to.
           const std::string& sip = m.strings.str(e.server_ip);
           const std::string& name = m.strings.str(e.host);
-          if (is_address(sip) && !is_address(name)) add_alias(m, host_key(name), host_key(sip));
-        } else if (hosts_seen.empty() || hosts_seen.back() != std::make_pair(e.host, e.source_id)) {
-          hosts_seen.emplace_back(e.host, e.source_id);
+          if (is_address(sip) && !is_address(name) && client_names.emplace(e.host, e.server_ip).second)
+            add_alias(m, host_key(name), host_key(sip));
+        } else {
+          hosts_seen.emplace(e.host, e.source_id);
         }
       }
       if (e.role == Role::client) {
@@ -385,28 +401,23 @@ CorrelateSummary correlate_db(const std::string& db_path, const CorrelateOptions
           m.source_ports[e.source_id].push_back(e.server_port);
         if (e.host_port >= 0 && e.server_port < 0 && !has(m.host_ports[e.source_id], e.host_port))
           m.host_ports[e.source_id].push_back(e.host_port);
-        if (e.server_port >= 0 && e.role != Role::firewall &&
-            (ports_seen.empty() || ports_seen.back() != std::make_pair(e.server_port, e.source_id)))
-          ports_seen.emplace_back(e.server_port, e.source_id);
+        if (e.server_port >= 0 && e.role != Role::firewall) ports_seen.emplace(e.server_port, e.source_id);
         m.events.push_back(e);
       }
     }
   }
+  m.sort();
+  infer_source_ports(m, ports_seen);
   for (const auto& index : {&m.source_ports, &m.inferred_ports, &m.host_ports})
     for (const auto& [sid, ports] : *index)
-      for (int32_t p : ports) ports_seen.emplace_back(p, sid);
-  std::sort(ports_seen.begin(), ports_seen.end());
-  ports_seen.erase(std::unique(ports_seen.begin(), ports_seen.end()), ports_seen.end());
+      for (int32_t p : ports) ports_seen.emplace(p, sid);
   for (const auto& [port, sid] : ports_seen) m.port_sources[port].push_back(sid);
-  std::sort(hosts_seen.begin(), hosts_seen.end());
-  hosts_seen.erase(std::unique(hosts_seen.begin(), hosts_seen.end()), hosts_seen.end());
   for (const auto& [host, sid] : hosts_seen) {
     std::string name = host_key(m.strings.str(host));
     if (name.empty() || is_address(name) || name == "-" || name == "_") continue;
     auto& v = m.name_sources[name];
     if (std::find(v.begin(), v.end(), sid) == v.end()) v.push_back(sid);
   }
-  m.sort();
 
   // --- Explain every failure. ---
   Engine engine(m, rules);
