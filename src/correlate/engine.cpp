@@ -122,7 +122,7 @@ bool Engine::endpoint_matches(const Failure& f, const Ev& e, double& q, std::str
       // The line does not say its port, but its source serves these listeners.
       if (std::find(it->second.begin(), it->second.end(), f.port) == it->second.end()) return false;
       q *= it->second.size() == 1 ? 1.0 : 0.9;
-    } else if (e.host_port >= 0) {
+    } else if (e.host_port) {
       // The Host header names the port the client asked for.
       if (e.host_port != f.port) return false;
     } else if (auto inf = m_.inferred_ports.find(e.source_id);

@@ -37,6 +37,7 @@ struct Ev {
   int64_t ts = kNull;         // corrected
   int64_t source_id = 0;
   Role role = Role::unknown;
+  uint16_t host_port = 0;     // the port of a Host header ("127.0.0.1:8080", the port the client asked for); 0: none
   uint32_t category = 0;      // interned
   uint32_t host = 0;          // interned host
   uint32_t server_ip = 0;     // interned
@@ -44,7 +45,6 @@ struct Ev {
   int32_t client_port = -1;
   int32_t server_port = -1;
   int32_t status = -1;
-  int32_t host_port = -1;     // the port of a Host header ("127.0.0.1:8080"): the port the client asked for
   uint32_t path_hash = 0;     // path_hash() of the request path, 0 when none
   uint32_t scope = 0;         // interned "haproxy frontend NAME" / "stunnel service NAME" no config gave a port
   uint32_t detail = 0;        // interned: method (first 8 bytes) | tls_reason | action, for rule conditions

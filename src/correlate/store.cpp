@@ -360,7 +360,7 @@ CorrelateSummary correlate_db(const std::string& db_path, const CorrelateOptions
         std::string_view hh;
         int64_t hp;
         split_host_port(host, hh, hp);
-        if (hp > 0 && hp < 65536) e.host_port = int32_t(hp);
+        if (hp > 0 && hp < 65536) e.host_port = uint16_t(hp);
       }
       e.server_ip = m.strings.id(col_text(q.getColumn(6)));
       e.client_ip = m.strings.id(col_text(q.getColumn(7)));
@@ -399,7 +399,7 @@ CorrelateSummary correlate_db(const std::string& db_path, const CorrelateOptions
         // A server's own "listening on ADDR:PORT" tells which listener its log is about.
         if (e.role == Role::server && cat == "server-start" && e.server_port >= 0 && !has(m.source_ports[e.source_id], e.server_port))
           m.source_ports[e.source_id].push_back(e.server_port);
-        if (e.host_port >= 0 && e.server_port < 0 && !has(m.host_ports[e.source_id], e.host_port))
+        if (e.host_port && e.server_port < 0 && !has(m.host_ports[e.source_id], e.host_port))
           m.host_ports[e.source_id].push_back(e.host_port);
         if (e.server_port >= 0 && e.role != Role::firewall) ports_seen.emplace(e.server_port, e.source_id);
         m.events.push_back(e);
