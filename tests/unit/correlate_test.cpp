@@ -205,6 +205,26 @@ TEST(CorrelateAlias, HostHeaderAndServerNameAreTheName) {
   EXPECT_THAT(t.one("SELECT explanation FROM incidents"), Not(HasSubstr("assumed")));
 }
 
+TEST(CorrelateAlias, NamesChainAndListenAddressesCount) {
+  Timeline t;
+  int64_t c = t.source("client/app.log", "client-python");
+  int64_t lb = t.source("lb/haproxy.log", "haproxy-http");
+  int64_t conf = t.source("lb/haproxy.cfg", "config-haproxy");
+  t.setting(conf, "haproxy", "frontend fe", "10.0.0.7:443", "bind", "10.0.0.7:443 ssl");
+  t.event(failure(c, 10, "api.example.com", 443, 50001, "broken-pipe"));
+  t.event(reject413(lb, 10.1, 50001));  // no address, no port: the config says 10.0.0.7:443
+  // api.example.com -> lb.internal -> 10.0.0.7: the listener's address.
+  CorrelateOptions o = builtin();
+  o.aliases = {{"api.example.com", "lb.internal"}, {"lb.internal", "10.0.0.7"}};
+  correlate_db(t.path(), o);
+  EXPECT_EQ(t.one("SELECT cause_class FROM incidents"), "request-rejected");
+  EXPECT_THAT(t.one("SELECT explanation FROM incidents"), Not(HasSubstr("assumed")));
+  // Resolved elsewhere, the only listener on 443 is not the target's.
+  o.aliases = {{"api.example.com", "10.0.0.9"}};
+  correlate_db(t.path(), o);
+  EXPECT_EQ(t.one("SELECT cause_class FROM incidents"), "unexplained");
+}
+
 TEST(CorrelateAlias, WildcardAndLoopbackListenersMatchAnyAddress) {
   Timeline t;
   int64_t c = t.source("client/app.log", "client-python");
