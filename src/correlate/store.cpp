@@ -66,7 +66,7 @@ void add_alias(Model& m, const std::string& a, const std::string& b) {
 void read_hosts_files(SQLite::Database& db, Model& m) {
   SQLite::Statement q(db, "SELECT host, server_ip FROM events WHERE role = 'config' AND category = 'host-alias' "
                           "AND host IS NOT NULL AND server_ip IS NOT NULL");
-  while (q.executeStep()) add_alias(m, host_key(q.getColumn(0).getString()), q.getColumn(1).getString());
+  while (q.executeStep()) add_alias(m, host_key(q.getColumn(0).getString()), host_key(q.getColumn(1).getString()));
 }
 
 // A proxy/server/TLS log without a config beside it and whose lines do not say their port (nginx
@@ -180,7 +180,7 @@ CorrelateSummary correlate_db(const std::string& db_path, const CorrelateOptions
       m.sources.push_back(s);
     }
   }
-  for (const auto& [name, addr] : opt.aliases) add_alias(m, host_key(name), is_address(addr) ? addr : host_key(addr));
+  for (const auto& [name, addr] : opt.aliases) add_alias(m, host_key(name), host_key(addr));
   read_hosts_files(db, m);
 
   // --- Clock skew: pair client events with proxy/server events of the same connection. ---

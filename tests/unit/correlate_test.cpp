@@ -149,7 +149,7 @@ TEST(CorrelateAlias, UnresolvedNameMatchesByPortAndSaysSo) {
 
   // Told where the name lives, the same line is a known endpoint: no "assumed", more confidence.
   CorrelateOptions o = builtin();
-  o.aliases = {{"API.example.com", "10.0.0.9"}};
+  o.aliases = {{"API.example.com", "10.0.0.9:443"}};  // a port after the address is the listener's, not the host's
   correlate_db(t.path(), o);
   EXPECT_THAT(t.one("SELECT explanation FROM incidents"), Not(HasSubstr("assumed")));
   EXPECT_GT(std::stod(t.one("SELECT confidence FROM incidents")), unresolved);
