@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <type_traits>
 
 #include "cli/cli.h"
 #include "correlate/correlate.h"
@@ -27,7 +28,7 @@ void add_correlate_options(CLI::App* c, CorrelateArgs& a) {
   c->add_option("--rules", a.rules, "A folder of your own rules (*.toml), added to the built-in ones");
   c->add_option("--alias", a.aliases, "NAME=ADDRESS: the client's target NAME is served at ADDRESS (repeatable)");
   c->add_option("--aliases", a.aliases_file, "A file of NAME ADDRESS lines (hosts-file syntax: ADDRESS NAME...)");
-  c->add_option("--skew", a.skews, "SOURCE=+-DURATION: add this to the times of SOURCE (path or suffix), e.g. client/app.log=-2.5s");
+  c->add_option("--skew", a.skews, "SOURCE=+-DURATION: add this to the times of SOURCE (its path, or a suffix after / that only one path has), e.g. client/app.log=-2.5s");
 }
 
 correlate::CorrelateOptions to_options(const CorrelateArgs& a) {
@@ -87,6 +88,9 @@ void setup_correlate(CLI::App& root, int* result) {
       *result = kOk;
     } catch (const CLI::Error&) {
       throw;
+    } catch (const correlate::OptionError& e) {
+      std::cerr << "rstscope correlate: " << e.what() << "\n";
+      *result = kUsage;
     } catch (const std::exception& e) {
       std::cerr << "rstscope correlate: " << e.what() << "\n";
       *result = kFatal;
@@ -152,6 +156,9 @@ void setup_analyze(CLI::App& root, int* result) {
     opt->verbose = globals().verbose;
     try {
       correlate::CorrelateOptions copt = to_options(*args);
+      // A broken rule is reported before the bundle is read, and no DB is written.
+      std::vector<correlate::Rule> rules = correlate::load_rules(copt.rule_dirs);
+      copt.rules = &rules;
       IngestSummary s = ingest(*opt);
       if (!opt->quiet) std::cerr << format_summary(s, temp_db ? "(temporary)" : opt->db);
       auto cs = correlate::correlate_db(opt->db, copt);
@@ -177,6 +184,9 @@ void setup_analyze(CLI::App& root, int* result) {
       *result = s.exit_code;
     } catch (const CLI::Error&) {
       throw;
+    } catch (const correlate::OptionError& e) {
+      std::cerr << "rstscope analyze: " << e.what() << "\n";
+      *result = kUsage;
     } catch (const std::exception& e) {
       std::cerr << "rstscope analyze: " << e.what() << "\n";
       *result = kFatal;
@@ -240,16 +250,56 @@ void setup_rules(CLI::App& root, int* result) {
   explain->callback(guard([=] {
     for (const auto& r : load()) {
       if (r.id != *id) continue;
-      std::cout << "id:           " << r.id << "\nclass:        " << r.cause_class << "\ntitle:        " << r.title
-                << "\nstrategy:     " << r.strategy << "\nfile:         " << r.file << "\nconfidence:   " << r.confidence
-                << "\nkinds:        ";
-      for (const auto& k : r.kinds) std::cout << k << " ";
-      std::cout << "\ncategories:   ";
-      for (const auto& k : r.categories) std::cout << k << " ";
-      std::cout << "\nsettings:     ";
-      for (const auto& k : r.setting_keys) std::cout << k << "; ";
-      std::cout << "\nexplanation:  " << r.explanation << "\nrecommend:    " << r.recommendation << "\ncases:        "
-                << r.cases.size() << "\n";
+      auto list = [](const auto& v, const char* sep) {
+        std::string out;
+        for (const auto& x : v) {
+          if (!out.empty()) out += sep;
+          if constexpr (std::is_same_v<std::decay_t<decltype(x)>, Role>) out += std::string(to_string(x));
+          else if constexpr (std::is_same_v<std::decay_t<decltype(x)>, int>) out += std::to_string(x);
+          else out += x;
+        }
+        return out.empty() ? std::string("-") : out;
+      };
+      auto line = [](std::string_view label, const std::string& value) {
+        std::cout << fmt::format("{:<22}{}\n", std::string(label) + ":", value);
+      };
+      line("id", r.id);
+      line("class", r.cause_class);
+      line("title", r.title);
+      line("strategy", r.strategy);
+      line("file", r.file);
+      line("confidence", fmt::format("{:g}", r.confidence));
+      line("kinds", r.kinds.empty() ? std::string("any") : list(r.kinds, " "));
+      if (r.strategy == "evidence") {
+        line("roles", r.roles.empty() ? std::string("any") : list(r.roles, " "));
+        line("categories", list(r.categories, " "));
+        line("window", fmt::format("{} s before .. {} s after the failure", double(r.before_us) / 1e6, double(r.after_us) / 1e6));
+        if (!r.statuses.empty()) line("status", list(r.statuses, " "));
+        if (!r.detail_contains.empty()) line("detail", list(r.detail_contains, "; "));
+        if (!r.unless_detail.empty()) line("unless detail", list(r.unless_detail, "; "));
+        if (!r.actions.empty()) line("actions", list(r.actions, " "));
+        line("require client port", r.require_client_port ? "yes" : "no");
+        line("shared evidence", r.shared_evidence ? "yes (one line may explain many failures)" : "no");
+        if (!r.client_scheme.empty()) line("client scheme", r.client_scheme);
+        if (!r.target_listener.empty()) line("target listener", r.target_listener);
+        if (!r.client_text.empty()) line("client text", list(r.client_text, "; "));
+        if (!r.unless_client_text.empty()) line("unless client text", list(r.unless_client_text, "; "));
+      } else if (r.strategy == "idle-gap") {
+        line("idle settings", list(r.setting_keys, "; "));
+        line("tolerance", fmt::format("{:g}", r.tolerance));
+      } else if (r.strategy == "setting") {
+        line("setting keys", list(r.setting_keys, "; "));
+        if (!r.setting_contains.empty()) line("setting contains", list(r.setting_contains, "; "));
+      } else {
+        line("client text", r.client_text.empty() ? std::string("any") : list(r.client_text, "; "));
+        if (!r.setting_keys.empty()) line("settings", list(r.setting_keys, "; "));
+        line("level hidden bonus", fmt::format("{:g}", r.level_hidden_bonus));
+      }
+      line("explanation", r.explanation);
+      line("recommendation", r.recommendation);
+      std::cout << "cases (" << r.cases.size() << "):\n";
+      for (const auto& cs : r.cases)
+        std::cout << fmt::format("  {:<9} {} (line {})\n", cs.expect_match ? "match" : "no-match", cs.name, cs.line);
       return kOk;
     }
     std::cerr << "rstscope rules explain: no rule '" << *id << "' (see `rstscope rules list`)\n";

@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include "correlate/rules.h"
+
 namespace rstscope::correlate {
 
 struct CorrelateOptions {
@@ -14,6 +16,13 @@ struct CorrelateOptions {
   std::vector<std::pair<std::string, std::string>> aliases;        // NAME=ADDRESS
   std::vector<std::pair<std::string, int64_t>> skew;               // SOURCE (path or suffix) -> offset us
   bool quiet = false;
+  // Rules already loaded from rule_dirs (analyze validates them before ingesting); null: load them.
+  const std::vector<Rule>* rules = nullptr;
+};
+
+// A --skew or --alias option that does not fit the timeline (no such source, ambiguous): a usage error.
+struct OptionError : std::runtime_error {
+  using std::runtime_error::runtime_error;
 };
 
 struct CorrelateSummary {

@@ -6,7 +6,9 @@
 #include <cmath>
 #include <fstream>
 #include <map>
+#include <set>
 #include <stdexcept>
+#include <unordered_set>
 
 #include "correlate/correlate.h"
 #include "correlate/engine.h"
@@ -21,9 +23,26 @@ int64_t col_int(SQLite::Column c, int64_t def = kNull) { return c.isNull() ? def
 
 std::string first_bytes(std::string_view s, size_t n) { return std::string(s.substr(0, n)); }
 
-// Matches a --skew SOURCE to a source path: exact, suffix, or substring.
-bool source_matches(const std::string& pat, const std::string& path) {
-  return path == pat || ends_with(path, "/" + pat) || path.find(pat) != std::string::npos;
+// Resolves a --skew SOURCE to one source: its exact path, else the only path ending in "/SOURCE".
+// No match or several: an OptionError that lists the candidates.
+int64_t skew_source(const std::string& pat, const std::vector<SourceRec>& sources) {
+  for (const auto& s : sources)
+    if (s.path == pat) return s.id;
+  std::vector<const SourceRec*> hits;
+  for (const auto& s : sources)
+    if (ends_with(s.path, "/" + pat)) hits.push_back(&s);
+  if (hits.size() == 1) return hits.front()->id;
+  std::vector<const SourceRec*> shown = hits;
+  if (shown.empty())
+    for (const auto& s : sources)
+      if (s.path.find(pat) != std::string::npos || shown.size() < 12) shown.push_back(&s);
+  std::string list;
+  for (size_t i = 0; i < shown.size() && i < 12; ++i) list += (i ? ", " : "") + shown[i]->path;
+  if (shown.size() > 12) list += fmt::format(" and {} more", shown.size() - 12);
+  if (hits.empty())
+    throw OptionError(fmt::format("--skew {}: no source has this path or ends in /{}; sources: {}", pat, pat,
+                                  list.empty() ? "none" : list));
+  throw OptionError(fmt::format("--skew {}: {} sources end in /{}: {}; give more of the path", pat, hits.size(), pat, list));
 }
 
 bool has(const std::vector<int32_t>& v, int32_t p) { return std::find(v.begin(), v.end(), p) != v.end(); }
@@ -34,17 +53,82 @@ int64_t median(std::vector<int64_t> v) {
   return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-// Hosts files of the bundle ("ADDR NAME NAME...") become aliases.
+void add_alias(Model& m, const std::string& a, const std::string& b) {
+  if (a.empty() || b.empty() || a == b) return;
+  auto add = [](std::vector<std::string>& v, const std::string& x) {
+    if (std::find(v.begin(), v.end(), x) == v.end()) v.push_back(x);
+  };
+  add(m.aliases[a], b);
+  add(m.aliases[b], a);
+}
+
+// Hosts files of the bundle: parser hosts-file writes one host-alias event per ADDRESS NAME pair.
 void read_hosts_files(SQLite::Database& db, Model& m) {
-  SQLite::Statement q(db, "SELECT e.raw FROM events e JOIN sources s ON s.id = e.source_id WHERE s.parser = 'hosts-file'");
-  while (q.executeStep()) {
-    std::string_view l = q.getColumn(0).getText();
-    std::string_view tok, addr;
-    if (!next_token(l, addr)) continue;
-    while (next_token(l, tok)) {
-      m.aliases[std::string(tok)].push_back(std::string(addr));
-      m.aliases[std::string(addr)].push_back(std::string(tok));
+  SQLite::Statement q(db, "SELECT host, server_ip FROM events WHERE role = 'config' AND category = 'host-alias' "
+                          "AND host IS NOT NULL AND server_ip IS NOT NULL");
+  while (q.executeStep()) add_alias(m, host_key(q.getColumn(0).getString()), host_key(q.getColumn(1).getString()));
+}
+
+// A proxy/server/TLS log without a config beside it and whose lines do not say their port (nginx
+// `combined`, stunnel, HAProxy without its frontends' binds) serves at least the ports of the
+// client's requests it logged too (same path, status when both say, within 2 s) and of the
+// client's connections it saw (same client port within a minute). At most 5000 client lines
+// (evenly spread) are looked at, each against the events of its time window or its client port.
+// A line's HAProxy frontend / stunnel service seen on only one port is given that port, as its
+// config would. Needs m sorted; adds (port, source) of what it finds to ports_seen.
+void infer_source_ports(Model& m, std::set<std::pair<int32_t, int64_t>>& ports_seen) {
+  std::unordered_set<int64_t> open;
+  for (const SourceRec& s : m.sources)
+    if (s.role != Role::client && s.role != Role::config && s.role != Role::firewall && s.events > 0 &&
+        !m.source_ports.count(s.id))
+      open.insert(s.id);
+  if (open.empty()) return;
+  auto open_line = [&](const Ev& e) { return e.server_port < 0 && e.ts != kNull && open.count(e.source_id); };
+  std::unordered_map<uint32_t, std::vector<int32_t>> scope_votes;
+  auto vote = [&](const Ev& e, int32_t port) {
+    auto& v = m.inferred_ports[e.source_id];
+    if (!has(v, port)) v.push_back(port);
+    if (e.scope && !has(scope_votes[e.scope], port)) scope_votes[e.scope].push_back(port);
+  };
+  struct ClientLine {
+    int64_t ts;
+    int32_t port, local_port, status;
+    uint32_t path;
+  };
+  std::vector<ClientLine> lines;
+  for (const Ev& c : m.client_requests)
+    if (c.ts != kNull && c.server_port >= 0) lines.push_back({c.ts, c.server_port, c.client_port, c.status, c.path_hash});
+  for (const Failure& f : m.failures)
+    if (f.ts != kNull && f.port >= 0) lines.push_back({f.ts, f.port, f.local_port, f.status, f.path_hash});
+  size_t step = lines.size() / 5000 + 1;
+  std::unordered_map<int32_t, std::vector<uint32_t>> by_client_port;
+  for (uint32_t i = 0; i < m.events.size(); ++i)
+    if (m.events[i].client_port >= 0 && open_line(m.events[i])) by_client_port[m.events[i].client_port].push_back(i);
+  auto key = [](int64_t ts) { return ts == kNull ? INT64_MAX : ts; };
+  for (size_t n = 0; n < lines.size(); n += step) {
+    const ClientLine& c = lines[n];
+    if (c.path) {
+      auto it = std::lower_bound(m.events.begin(), m.events.end(), c.ts - 2'000'000,
+                                 [&](const Ev& e, int64_t t) { return key(e.ts) < t; });
+      for (size_t k = 0; it != m.events.end() && it->ts != kNull && it->ts <= c.ts + 2'000'000 && k < 50000; ++it, ++k)
+        if (it->path_hash == c.path && open_line(*it) && (c.status < 0 || it->status < 0 || c.status == it->status))
+          vote(*it, c.port);
     }
+    if (c.local_port >= 0)
+      if (auto it = by_client_port.find(c.local_port); it != by_client_port.end())
+        for (uint32_t i : it->second)
+          if (std::llabs(m.events[i].ts - c.ts) <= 60'000'000) vote(m.events[i], c.port);
+  }
+  std::unordered_map<uint32_t, int32_t> scope_port;
+  for (const auto& [scope, ports] : scope_votes)
+    if (ports.size() == 1) scope_port[scope] = ports.front();
+  if (scope_port.empty()) return;
+  for (Ev& e : m.events) {
+    if (e.server_port >= 0 || !e.scope) continue;
+    auto it = scope_port.find(e.scope);
+    if (it == scope_port.end()) continue;
+    e.server_port = it->second;
+    ports_seen.emplace(e.server_port, e.source_id);
   }
 }
 
@@ -66,7 +150,9 @@ bool parse_signed_duration_us(std::string_view s, int64_t& us) {
 CorrelateSummary correlate_db(const std::string& db_path, const CorrelateOptions& opt) {
   auto t0 = std::chrono::steady_clock::now();
   CorrelateSummary sum;
-  std::vector<Rule> rules = load_rules(opt.rule_dirs);
+  std::vector<Rule> loaded;
+  if (!opt.rules) loaded = load_rules(opt.rule_dirs);
+  const std::vector<Rule>& rules = opt.rules ? *opt.rules : loaded;
   SQLite::Database db(db_path, SQLite::OPEN_READWRITE);
   {
     SQLite::Statement st(db, "SELECT value FROM meta WHERE key = 'state'");
@@ -94,24 +180,17 @@ CorrelateSummary correlate_db(const std::string& db_path, const CorrelateOptions
       m.sources.push_back(s);
     }
   }
-  for (const auto& [name, addr] : opt.aliases) {
-    m.aliases[name].push_back(addr);
-    m.aliases[addr].push_back(name);
-  }
+  for (const auto& [name, addr] : opt.aliases) add_alias(m, host_key(name), host_key(addr));
   read_hosts_files(db, m);
 
   // --- Clock skew: pair client events with proxy/server events of the same connection. ---
   std::map<int64_t, int64_t> offset;  // source -> us to add
   for (const auto& [pat, us] : opt.skew) {
-    bool any = false;
-    for (const auto& s : m.sources)
-      if (source_matches(pat, s.path)) {
-        offset[s.id] = us;
-        any = true;
-        db.exec(fmt::format("INSERT OR REPLACE INTO skew(source_id, offset_us, spread_us, pairs, method) VALUES({}, {}, 0, 0, 'user')",
-                            s.id, us));
-      }
-    if (!any) sum.skew_notes.push_back("--skew " + pat + ": no source matches");
+    int64_t sid = skew_source(pat, m.sources);
+    offset[sid] = us;
+    db.exec(fmt::format("INSERT OR REPLACE INTO skew(source_id, offset_us, spread_us, pairs, method) VALUES({}, {}, 0, 0, 'user')",
+                        sid, us));
+    sum.skew_notes.push_back(fmt::format("{}: clock offset {:+.3f} s (set by --skew)", m.source(sid)->path, double(us) / 1e6));
   }
   {
     SQLite::Statement q(db,
@@ -122,6 +201,17 @@ CorrelateSummary correlate_db(const std::string& db_path, const CorrelateOptions
                         "WHERE c.role = 'client' AND c.client_port IS NOT NULL AND c.ts IS NOT NULL AND s.ts IS NOT NULL");
     std::map<int64_t, std::vector<int64_t>> pairs;
     while (q.executeStep()) pairs[q.getColumn(0).getInt64()].push_back(q.getColumn(1).getInt64());
+    // A firewall's clock against the proxy/TLS/server logs: one connection (client address and port,
+    // server port) logged on both sides.
+    SQLite::Statement fw(db,
+                         "SELECT f.source_id, p.ts - f.ts FROM events f JOIN events p "
+                         "ON p.client_port = f.client_port AND p.role IN ('proxy', 'server', 'tls') "
+                         "AND (p.server_port = f.server_port OR p.server_port IS NULL) "
+                         "AND (p.client_ip = f.client_ip OR p.client_ip IS NULL OR f.client_ip IS NULL) "
+                         "AND p.ts BETWEEN f.ts - 600000000 AND f.ts + 600000000 "
+                         "WHERE f.role = 'firewall' AND f.client_port IS NOT NULL AND f.server_port IS NOT NULL "
+                         "AND f.ts IS NOT NULL AND p.ts IS NOT NULL");
+    while (fw.executeStep()) pairs[fw.getColumn(0).getInt64()].push_back(fw.getColumn(1).getInt64());
     for (auto& [sid, deltas] : pairs) {
       if (offset.count(sid) || deltas.size() < 3) continue;
       int64_t med = median(deltas);
@@ -195,18 +285,41 @@ CorrelateSummary correlate_db(const std::string& db_path, const CorrelateOptions
       m.plain_ports.push_back(st.port);
     }
   }
+  // Listener addresses per port, and nginx server names: `server_name api.example.com` on
+  // `listen 10.0.0.9:443` makes api.example.com an alias of 10.0.0.9 served on port 443.
+  for (const SettingRec& st : m.settings) {
+    if (st.port < 0 || st.assumed || (st.key != "listen" && st.key != "bind" && st.key != "accept" && st.key != "Listen"))
+      continue;
+    std::string_view h;
+    int64_t p;
+    split_host_port(st.listener, h, p);
+    std::string addr = h.empty() || h == "*" || h == "0.0.0.0" || h == "::" || h == "[::]" ? "*" : host_key(h);
+    auto& addrs = m.port_addrs[st.port];
+    if (std::find(addrs.begin(), addrs.end(), addr) == addrs.end()) addrs.push_back(addr);
+    if (st.component != "nginx" || !starts_with(st.scope, "server ")) continue;
+    std::string name = host_key(st.scope.substr(7));
+    if (name.empty() || name == "_" || name.find('*') != std::string::npos || is_address(name)) continue;
+    auto& ports = m.name_ports[name];
+    if (!has(ports, st.port)) ports.push_back(st.port);
+    if (addr != "*") add_alias(m, name, addr);
+  }
   for (const SourceRec& src : m.sources) {
     if (src.role == Role::client || src.role == Role::config) continue;
     auto it = dir_ports.find(dir_of(src.path));
     if (it != dir_ports.end()) m.source_ports[src.id] = it->second;
   }
   // --- Load the model. ---
+  // Host headers / SNI per source (interned host, source): a source whose lines name a host serves it.
+  std::set<std::pair<uint32_t, int64_t>> hosts_seen;
+  std::set<std::pair<uint32_t, uint32_t>> client_names;  // (host, address) a client line named
+  // Ports a source's own lines say it serves (port, source).
+  std::set<std::pair<int32_t, int64_t>> ports_seen;
   {
     SQLite::Statement q(db,
                         "SELECT id, ts_corrected, source_id, role, category, host, server_ip, client_ip, client_port, "
                         "server_port, status, method, json_extract(fields, '$.tls_reason'), json_extract(fields, '$.action'), "
                         "kind, line, message, raw, duration_ms, json_extract(fields, '$.frontend'), json_extract(fields, '$.service'), "
-                        "protocol "
+                        "protocol, path "
                         "FROM events WHERE role IS NOT NULL AND role <> 'config'");
     while (q.executeStep()) {
       std::string role = col_text(q.getColumn(3));
@@ -219,7 +332,9 @@ CorrelateSummary correlate_db(const std::string& db_path, const CorrelateOptions
         f.kind = col_text(q.getColumn(14));
         if (f.kind.empty()) f.kind = "other";
         f.host = col_text(q.getColumn(5));
-        if (f.host.empty()) f.host = col_text(q.getColumn(6));
+        std::string sip = col_text(q.getColumn(6));
+        if (f.host.empty()) f.host = sip;
+        else if (is_address(sip) && !is_address(f.host)) add_alias(m, host_key(f.host), host_key(sip));
         f.port = int32_t(col_int(q.getColumn(9), -1));
         f.local_port = int32_t(col_int(q.getColumn(8), -1));
         f.local_ip = col_text(q.getColumn(7));
@@ -229,6 +344,7 @@ CorrelateSummary correlate_db(const std::string& db_path, const CorrelateOptions
         std::string proto = col_text(q.getColumn(21));
         to_lower_inplace(proto);
         if (proto == "http" || proto == "https") f.scheme = proto;
+        if (!q.getColumn(22).isNull()) f.path_hash = path_hash(q.getColumn(22).getText());
         m.failures.push_back(std::move(f));
         continue;
       }
@@ -238,7 +354,14 @@ CorrelateSummary correlate_db(const std::string& db_path, const CorrelateOptions
       e.source_id = q.getColumn(2).getInt64();
       e.role = role_from_string(role);
       e.category = m.strings.id(cat);
-      e.host = m.strings.id(col_text(q.getColumn(5)));
+      std::string host = col_text(q.getColumn(5));
+      e.host = m.strings.id(host);
+      if (!host.empty() && role != "client") {
+        std::string_view hh;
+        int64_t hp;
+        split_host_port(host, hh, hp);
+        if (hp > 0 && hp < 65536) e.host_port = uint16_t(hp);
+      }
       e.server_ip = m.strings.id(col_text(q.getColumn(6)));
       e.client_ip = m.strings.id(col_text(q.getColumn(7)));
       e.client_port = int32_t(col_int(q.getColumn(8), -1));
@@ -249,6 +372,7 @@ CorrelateSummary correlate_db(const std::string& db_path, const CorrelateOptions
       e.detail = m.strings.id(detail);
       e.action = m.strings.id(col_text(q.getColumn(13)));
       if (!q.getColumn(18).isNull()) e.duration_us = int64_t(q.getColumn(18).getDouble() * 1000);
+      if (!q.getColumn(22).isNull()) e.path_hash = path_hash(q.getColumn(22).getText());
       if (e.server_port < 0) {
         // HAProxy names its frontend, stunnel its service: the config says their port.
         std::string scope;
@@ -256,6 +380,18 @@ CorrelateSummary correlate_db(const std::string& db_path, const CorrelateOptions
         else if (!q.getColumn(20).isNull()) scope = "stunnel service " + q.getColumn(20).getString();
         auto it = scope.empty() ? scope_ports.end() : scope_ports.find(scope);
         if (it != scope_ports.end() && it->second.size() == 1) e.server_port = it->second.front();
+        else if (!scope.empty()) e.scope = m.strings.id(scope);
+      }
+      if (e.host) {
+        if (e.role == Role::client) {
+          // The client names both its target host and the address it connected to.
+          const std::string& sip = m.strings.str(e.server_ip);
+          const std::string& name = m.strings.str(e.host);
+          if (is_address(sip) && !is_address(name) && client_names.emplace(e.host, e.server_ip).second)
+            add_alias(m, host_key(name), host_key(sip));
+        } else {
+          hosts_seen.emplace(e.host, e.source_id);
+        }
       }
       if (e.role == Role::client) {
         if (cat == "client-request") m.client_requests.push_back(e);
@@ -263,11 +399,25 @@ CorrelateSummary correlate_db(const std::string& db_path, const CorrelateOptions
         // A server's own "listening on ADDR:PORT" tells which listener its log is about.
         if (e.role == Role::server && cat == "server-start" && e.server_port >= 0 && !has(m.source_ports[e.source_id], e.server_port))
           m.source_ports[e.source_id].push_back(e.server_port);
+        if (e.host_port && e.server_port < 0 && !has(m.host_ports[e.source_id], e.host_port))
+          m.host_ports[e.source_id].push_back(e.host_port);
+        if (e.server_port >= 0 && e.role != Role::firewall) ports_seen.emplace(e.server_port, e.source_id);
         m.events.push_back(e);
       }
     }
   }
   m.sort();
+  infer_source_ports(m, ports_seen);
+  for (const auto& index : {&m.source_ports, &m.inferred_ports, &m.host_ports})
+    for (const auto& [sid, ports] : *index)
+      for (int32_t p : ports) ports_seen.emplace(p, sid);
+  for (const auto& [port, sid] : ports_seen) m.port_sources[port].push_back(sid);
+  for (const auto& [host, sid] : hosts_seen) {
+    std::string name = host_key(m.strings.str(host));
+    if (name.empty() || is_address(name) || name == "-" || name == "_") continue;
+    auto& v = m.name_sources[name];
+    if (std::find(v.begin(), v.end(), sid) == v.end()) v.push_back(sid);
+  }
 
   // --- Explain every failure. ---
   Engine engine(m, rules);
