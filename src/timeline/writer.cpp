@@ -17,6 +17,13 @@ namespace rstscope::timeline {
 
 namespace {
 
+// The client-port index, dropped during a load whose rows mostly carry client ports (see write()).
+constexpr const char* kClientPortIndex = "idx_events_client_port";
+// Dropped only past this many rows with a client port, and only when they are at least half the rows
+// so far: below it random inserts are cheap, and a mostly port-less load (nginx combined) keeps the
+// index so that finish() does not scan the whole table for a few entries.
+constexpr int64_t kPortRowsBeforeDrop = 100000;
+
 constexpr const char* kIndexes = R"SQL(
 CREATE INDEX IF NOT EXISTS idx_events_ts ON events(ts);
 CREATE INDEX IF NOT EXISTS idx_events_category ON events(category, ts) WHERE category NOT IN ('request', 'client-request');
@@ -155,8 +162,7 @@ Writer::Writer(const WriterOptions& opt) : opt_(opt) {
     next_event_id_ = first_event_id_;
     exec("INSERT OR REPLACE INTO meta(key, value) VALUES('state', 'loading');");
     exec("BEGIN");
-    ins_event_ = prepare(insert_events_sql(1).c_str());
-    ins_events_multi_ = prepare(insert_events_sql(int(kRowsPerInsert)).c_str());
+    prepare_event_inserts();
     ins_fts_ = prepare("INSERT INTO events_fts(rowid, message, raw) VALUES(?,?,?)");
     ins_unparsed_ = prepare("INSERT INTO unparsed(source_id, line, offset, reason, raw) VALUES(?,?,?,?,?)");
     ins_setting_ = prepare(
@@ -172,6 +178,14 @@ Writer::Writer(const WriterOptions& opt) : opt_(opt) {
     throw;
   }
   thread_ = std::thread([this] { run(); });
+}
+
+void Writer::prepare_event_inserts() {
+  if (ins_event_) sqlite3_finalize(ins_event_);
+  if (ins_events_multi_) sqlite3_finalize(ins_events_multi_);
+  ins_event_ = ins_events_multi_ = nullptr;
+  ins_event_ = prepare(insert_events_sql(1).c_str());
+  ins_events_multi_ = prepare(insert_events_sql(int(kRowsPerInsert)).c_str());
 }
 
 Writer::~Writer() {
@@ -292,6 +306,18 @@ void Writer::write(Batch& b) {
     bind_int(st, 7, s.mtime);
     check(sqlite3_step(st), "insert source");
     sqlite3_reset(st);
+  }
+  // Client ports arrive in random order: each row would be a random insert into the index's
+  // B-tree (binary search over cold pages, cell shifts, splits), which at 2,000,000 HAProxy rows cost
+  // more CPU than building the index once after the load (docs/performance.md). New DBs only:
+  // rebuilding an appended-to DB's index would re-read every older row.
+  if (!port_index_dropped_ && !opt_.append) {
+    for (size_t k = 0; k < b.n_events; ++k) port_rows_ += b.events[k].client_port != kNull;
+    if (port_rows_ >= kPortRowsBeforeDrop && port_rows_ * 2 >= rows_written_ + int64_t(b.n_events)) {
+      exec((std::string("DROP INDEX ") + kClientPortIndex).c_str());
+      prepare_event_inserts();  // the statements were compiled with the index
+      port_index_dropped_ = true;
+    }
   }
   const int64_t first_id = next_event_id_;
   size_t i = 0;
@@ -444,7 +470,9 @@ void Writer::finish() {
       t0 = now;
       c0 = c;
     };
-    exec(kIndexes);  // no-op: created before the load, maintained during it
+    // Created before the load and maintained during it; only a dropped client-port index is built here.
+    exec(kIndexes);
+    if (port_index_dropped_) lap("idx_events_client_port built after the load");
     exec(kViews);
     std::string meta = "INSERT OR REPLACE INTO meta(key, value) VALUES('schema_version', '" +
                        std::to_string(kSchemaVersion) + "'), ('tool', 'rstscope " RSTSCOPE_VERSION "'), "

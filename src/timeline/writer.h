@@ -4,7 +4,10 @@
 // back with submit(); the writer thread inserts them in order inside one transaction and recycles
 // the batch, so steady-state ingest allocates nothing. The indexes exist before the load and the
 // writer thread maintains them and the full-text rows as it inserts (overlapping the parser; see
-// docs/performance.md). finish() removes duplicate files' events, marks the DB complete, and
+// docs/performance.md). One exception: when a new timeline's rows mostly carry a client port
+// (HAProxy, client logs), idx_events_client_port is dropped during the load and built once by
+// finish(), because its keys arrive in random order (random B-tree inserts cost more than one sort).
+// Either way every index exists when the DB is published. finish() removes duplicate files' events, marks the DB complete, and
 // publishes it atomically: a new DB is written to "<path>.partial" and renamed at the end;
 // --append runs in one rollback-journal transaction.
 // Either way a crash leaves the previous state (or no DB), never a DB that looks complete.
@@ -96,6 +99,7 @@ class Writer {
   void run();
   void write(Batch& b);
   void exec(const char* sql);
+  void prepare_event_inserts();
   sqlite3_stmt* prepare(const char* sql);
   void check(int rc, const char* what);
 
@@ -124,6 +128,8 @@ class Writer {
   std::string error_;
   std::thread thread_;
   int64_t rows_written_ = 0;
+  int64_t port_rows_ = 0;           // rows written with a client_port
+  bool port_index_dropped_ = false;  // idx_events_client_port is built by finish()
   bool finished_ = false;
 };
 
