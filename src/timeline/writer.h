@@ -94,6 +94,17 @@ class Writer {
   // Abandons the load: rolls back / removes the partial file.
   void abort() noexcept;
   int64_t rows_written() const { return rows_written_; }
+  // CPU seconds the writer thread used (valid after finish() or abort()).
+  double writer_cpu_seconds() const { return writer_cpu_; }
+
+  // What each parameter of the two event INSERTs holds (bindings survive sqlite3_reset), so that a
+  // parameter that would get the same value again (NULL, the same integer, the same text buffer
+  // and length: SQLITE_STATIC text is read at step time) is not bound again.
+  struct BoundParam {
+    int64_t v = 0;
+    const void* p = nullptr;
+    int n = -1;  // -1 unknown, -2 NULL, -3 integer, -4 real, >= 0 text of n bytes at p
+  };
 
  private:
   void run();
@@ -128,6 +139,8 @@ class Writer {
   std::string error_;
   std::thread thread_;
   int64_t rows_written_ = 0;
+  double writer_cpu_ = 0;
+  std::vector<BoundParam> bound_one_, bound_multi_;
   int64_t port_rows_ = 0;           // rows written with a client_port
   bool port_index_dropped_ = false;  // idx_events_client_port is built by finish()
   bool finished_ = false;
