@@ -342,9 +342,12 @@ TEST_F(ProbeServers, HaproxyNolingerIdleCloseIsRst) {
   EXPECT_EQ(idle->result, "closed");
   // option nolinger: HAProxy shuts down (FIN) and closes with SO_LINGER 0 (RST) at once; the
   // connection ends reset (measured: CLOSE_WAIT -> CLOSE within 1 ms of the FIN).
+  // Whether the probe sees the FIN before the RST is a race of about 1 ms: either way the close
+  // is an RST, and when the FIN was seen the message says both.
   EXPECT_EQ(idle->close, "rst");
-  EXPECT_EQ(idle->get("fin_then_rst"), "1");
-  EXPECT_NE(idle->message.find("with FIN then RST"), std::string::npos) << idle->message;
+  if (idle->get("fin_then_rst") == "1") {
+    EXPECT_NE(idle->message.find("with FIN then RST"), std::string::npos) << idle->message;
+  }
   EXPECT_EQ(r.idle_close, "rst");
   EXPECT_NEAR(r.idle_timeout_ms, 1500, 150);
   // Reusing it after the close: the write meets the reset.
@@ -355,8 +358,7 @@ TEST_F(ProbeServers, HaproxyNolingerIdleCloseIsRst) {
   SCOPED_TRACE(dump(rr));
   const Step* pause = find_step(rr, "pause");
   ASSERT_NE(pause, nullptr);
-  EXPECT_EQ(pause->close, "rst");
-  EXPECT_EQ(pause->get("fin_then_rst"), "1");
+  EXPECT_EQ(pause->close, "rst");  // FIN then RST, or the RST alone when it won the race
   const Step& last = rr.steps.back();
   EXPECT_EQ(last.result, "fail");
   EXPECT_TRUE(last.kind == "broken-pipe" || last.kind == "reset") << last.kind;
