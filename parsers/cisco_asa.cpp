@@ -73,17 +73,6 @@ struct Message {
   std::string_view body;  // text after "ID: "
 };
 
-// An IPv4 address, or an IPv6 one (hex digits, ':' and dots, at least two ':').
-bool looks_like_ip(std::string_view s) {
-  if (looks_like_ipv4(s)) return true;
-  int colons = 0;
-  for (char c : s) {
-    if (c == ':') ++colons;
-    else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == '.')) return false;
-  }
-  return colons >= 2;
-}
-
 bool all_digits(std::string_view s) {
   if (s.empty()) return false;
   for (char c : s)

@@ -174,10 +174,11 @@ class ClientAppFile : public FileParser {
     bool end_line = !last_request_.empty() && (msg.find("End processing HTTP request after") != std::string_view::npos ||
                                                msg.find("Received HTTP response headers after") != std::string_view::npos);
     // (never a client failure, though "the request timed out" reads like one)
-    if (std::string_view k = kestrel_connection(msg); !k.empty()) {
+    // A line of the service itself (Kestrel, its own lifecycle): a role=server event.
+    auto server_event = [&](std::string_view category) -> Event& {
       Event& ev = out.event();
       ev.role = Role::server;
-      ev.category.assign(k);
+      ev.category.assign(category);
       if (tn) {
         ev.ts_raw.assign(first.substr(0, tn));
         ctx_.time->resolve(t, ev);
@@ -187,6 +188,10 @@ class ClientAppFile : public FileParser {
         to_lower_inplace(ev.severity);
       }
       ev.message.assign(msg.size() > 2048 ? msg.substr(0, 2048) : msg);
+      return ev;
+    };
+    if (std::string_view k = kestrel_connection(msg); !k.empty()) {
+      Event& ev = server_event(k);
       ev.conn_id.assign(quoted_after(msg, "Connection id \""));
       ev.request_id.assign(quoted_after(msg, "Request id \""));
       if (!logger.empty()) ev.fields.add("logger", logger);
@@ -197,18 +202,7 @@ class ClientAppFile : public FileParser {
       // shutting down", "stopped"): server events, so a refused connection can meet its cause.
       std::string_view life = server_lifecycle(msg.empty() ? first : msg);
       if (!life.empty()) {
-        Event& ev = out.event();
-        ev.role = Role::server;
-        ev.category.assign(life);
-        if (tn) {
-          ev.ts_raw.assign(first.substr(0, tn));
-          ctx_.time->resolve(t, ev);
-        }
-        if (!severity.empty()) {
-          ev.severity.assign(severity);
-          to_lower_inplace(ev.severity);
-        }
-        ev.message.assign(msg.size() > 2048 ? msg.substr(0, 2048) : msg);
+        Event& ev = server_event(life);
         size_t on = msg.find("listening on ");
         if (on != std::string_view::npos) {
           std::string_view addr = msg.substr(on + 13);

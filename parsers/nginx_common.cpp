@@ -154,16 +154,6 @@ void parse_error_line(std::string_view l, CivilTime t, Event& ev, TimeResolver& 
   split_error_message(rest, ev);
 }
 
-bool looks_like_ip(std::string_view s) {
-  if (looks_like_ipv4(s)) return true;
-  int colons = 0;
-  for (char c : s) {
-    if (c == ':') ++colons;
-    else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == '.')) return false;
-  }
-  return colons >= 2;
-}
-
 void split_remote_addr_list(std::string_view v, Event& ev) {
   char list[256];
   size_t n = 0;

@@ -31,8 +31,6 @@ void split_error_message(std::string_view text, Event& ev);
 // Category of an error-log message (message without the trailer), "" if none matched.
 std::string_view classify_error(std::string_view message, std::string_view action);
 
-// An IPv4 address or an IPv6 one (hex digits, ':' and dots with at least two ':'); no allocation.
-bool looks_like_ip(std::string_view s);
 
 // A $remote_addr column that holds more than one address (a log_format that starts with
 // $http_x_forwarded_for, or "$host $remote_addr"): "10.0.0.2, 10.0.0.1, 127.0.0.1",

@@ -32,6 +32,8 @@ bool next_field(std::string_view& s, char delim, std::string_view& field);
 // A bare IPv6 address without brackets is all host.
 void split_host_port(std::string_view s, std::string_view& host, int64_t& port);
 bool looks_like_ipv4(std::string_view s);
+// An IPv4 address, or an IPv6 one (hex digits, ':' and dots, at least two ':'); no allocation.
+bool looks_like_ip(std::string_view s);
 
 // Appends s to out as the inside of a JSON string (escapes quotes, backslash, control bytes;
 // invalid UTF-8 bytes become \u00XX of the byte so the JSON stays valid).

@@ -135,6 +135,16 @@ bool looks_like_ipv4(std::string_view s) {
   return dots == 3 && digits > 0;
 }
 
+bool looks_like_ip(std::string_view s) {
+  if (looks_like_ipv4(s)) return true;
+  int colons = 0;
+  for (char c : s) {
+    if (c == ':') ++colons;
+    else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == '.')) return false;
+  }
+  return colons >= 2;
+}
+
 void json_escape_append(std::string& out, std::string_view s) {
   static const char* hex = "0123456789abcdef";
   size_t i = 0;
