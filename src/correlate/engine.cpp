@@ -70,6 +70,8 @@ std::string render(const std::string& tmpl, const std::vector<std::pair<std::str
 }
 
 Engine::Engine(const Model& m, const std::vector<Rule>& rules) : m_(m), rules_(rules) {
+  detail_about_.resize(m_.strings.size());
+  for (uint32_t i = 0; i < detail_about_.size(); ++i) detail_about_[i] = uint8_t(tls_about(m_.strings.str(i)));
   for (uint32_t i = 0; i < m_.events.size(); ++i) {
     uint32_t c = m_.events[i].category;
     if (c >= by_category_.size()) by_category_.resize(c + 1);
@@ -130,6 +132,7 @@ void Engine::evidence_candidates(const Rule& r, const Failure& f, std::vector<Ca
   Candidate best;
   double best_score = 0;
   std::vector<std::pair<double, EvidenceRef>> support;  // other matching lines, for the evidence list
+  const TlsAbout failure_about = f.text.empty() ? TlsAbout::unknown : tls_about(f.text);
   for (const std::string& cat : r.categories) {
     uint32_t cid = m_.strings.find(cat);
     if (cid == UINT32_MAX || cid >= by_category_.size()) continue;
@@ -195,7 +198,7 @@ void Engine::evidence_candidates(const Rule& r, const Failure& f, std::vector<Ca
       }
       // The client's own words agree (or not) with the server's: TLS version vs cipher, HTTP status.
       if (!f.text.empty() && e.detail) {
-        TlsAbout a = tls_about(f.text), b = tls_about(m_.strings.str(e.detail));
+        TlsAbout a = failure_about, b = TlsAbout(detail_about_[e.detail]);
         if (a != TlsAbout::unknown && b != TlsAbout::unknown) q *= a == b ? 1.05 : 0.7;
       }
       if (f.status > 0 && e.status > 0) q *= f.status == e.status ? 1.05 : 0.6;

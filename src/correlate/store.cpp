@@ -4,12 +4,15 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
+#include <ctime>
 #include <fstream>
 #include <map>
 #include <stdexcept>
 
 #include "correlate/correlate.h"
 #include "correlate/engine.h"
+#include "correlate/skew.h"
 #include "rstscope/text.h"
 #include "rstscope/timeutil.h"
 
@@ -28,11 +31,34 @@ bool source_matches(const std::string& pat, const std::string& path) {
 
 bool has(const std::vector<int32_t>& v, int32_t p) { return std::find(v.begin(), v.end(), p) != v.end(); }
 
-int64_t median(std::vector<int64_t> v) {
-  std::sort(v.begin(), v.end());
-  size_t n = v.size();
-  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
+// -v: wall and CPU seconds of each phase on stderr.
+class Phases {
+ public:
+  explicit Phases(bool on) : on_(on) { reset(); }
+  void mark(const char* what) {
+    if (!on_) return;
+    auto now = std::chrono::steady_clock::now();
+    std::clock_t cpu = std::clock();
+    std::fprintf(stderr, "correlate: %-34s %7.2f s wall %7.2f s CPU\n", what,
+                 std::chrono::duration<double>(now - wall_).count(), double(cpu - cpu_) / CLOCKS_PER_SEC);
+    reset();
+  }
+
+ private:
+  void reset() {
+    wall_ = std::chrono::steady_clock::now();
+    cpu_ = std::clock();
+  }
+  bool on_;
+  std::chrono::steady_clock::time_point wall_;
+  std::clock_t cpu_;
+};
+
+// A client event with a local port, for the clock-skew pairs.
+struct SkewPoint {
+  int64_t source_id, ts;
+  int32_t client_port, server_port;  // server_port as the log wrote it, -1 when it does not say
+};
 
 // Hosts files of the bundle ("ADDR NAME NAME...") become aliases.
 void read_hosts_files(SQLite::Database& db, Model& m) {
@@ -66,6 +92,7 @@ bool parse_signed_duration_us(std::string_view s, int64_t& us) {
 CorrelateSummary correlate_db(const std::string& db_path, const CorrelateOptions& opt) {
   auto t0 = std::chrono::steady_clock::now();
   CorrelateSummary sum;
+  Phases phase(opt.verbose > 0);
   std::vector<Rule> rules = load_rules(opt.rule_dirs);
   SQLite::Database db(db_path, SQLite::OPEN_READWRITE);
   {
@@ -77,11 +104,11 @@ CorrelateSummary correlate_db(const std::string& db_path, const CorrelateOptions
   SQLite::Transaction tx(db);
   db.exec("DELETE FROM evidence; DELETE FROM alternatives; DELETE FROM incidents; DELETE FROM findings; DELETE FROM skew;"
           "UPDATE events SET ts_corrected = ts WHERE ts_corrected IS NOT ts;");
-
+  phase.mark("reset earlier results");
   Model m;
   {
-    SQLite::Statement q(db, "SELECT id, path, parser, first_ts, last_ts, events, "
-                            "(SELECT role FROM events e WHERE e.source_id = s.id LIMIT 1) FROM sources s");
+    // A source's role is its first event's role, taken in the one pass over the events below.
+    SQLite::Statement q(db, "SELECT id, path, parser, first_ts, last_ts, events FROM sources s");
     while (q.executeStep()) {
       SourceRec s;
       s.id = q.getColumn(0).getInt64();
@@ -90,7 +117,6 @@ CorrelateSummary correlate_db(const std::string& db_path, const CorrelateOptions
       s.first_ts = col_int(q.getColumn(3));
       s.last_ts = col_int(q.getColumn(4));
       s.events = col_int(q.getColumn(5), 0);
-      s.role = role_from_string(col_text(q.getColumn(6)));
       m.sources.push_back(s);
     }
   }
@@ -100,7 +126,7 @@ CorrelateSummary correlate_db(const std::string& db_path, const CorrelateOptions
   }
   read_hosts_files(db, m);
 
-  // --- Clock skew: pair client events with proxy/server events of the same connection. ---
+  // --- Clock skew set by hand (--skew); the estimate follows the model load. ---
   std::map<int64_t, int64_t> offset;  // source -> us to add
   for (const auto& [pat, us] : opt.skew) {
     bool any = false;
@@ -113,37 +139,6 @@ CorrelateSummary correlate_db(const std::string& db_path, const CorrelateOptions
       }
     if (!any) sum.skew_notes.push_back("--skew " + pat + ": no source matches");
   }
-  {
-    SQLite::Statement q(db,
-                        "SELECT c.source_id, s.ts - c.ts FROM events c JOIN events s "
-                        "ON s.client_port = c.client_port AND s.role IN ('proxy', 'server', 'tls') "
-                        "AND (s.server_port = c.server_port OR s.server_port IS NULL OR c.server_port IS NULL) "
-                        "AND s.ts BETWEEN c.ts - 600000000 AND c.ts + 600000000 "
-                        "WHERE c.role = 'client' AND c.client_port IS NOT NULL AND c.ts IS NOT NULL AND s.ts IS NOT NULL");
-    std::map<int64_t, std::vector<int64_t>> pairs;
-    while (q.executeStep()) pairs[q.getColumn(0).getInt64()].push_back(q.getColumn(1).getInt64());
-    for (auto& [sid, deltas] : pairs) {
-      if (offset.count(sid) || deltas.size() < 3) continue;
-      int64_t med = median(deltas);
-      std::vector<int64_t> dev;
-      for (int64_t d : deltas) dev.push_back(std::llabs(d - med));
-      int64_t mad = median(dev);
-      // Apply only a clear offset: larger than the logs' one-second resolution and than the spread.
-      bool apply = std::llabs(med) > 1'500'000 && std::llabs(med) > 2 * mad;
-      db.exec(fmt::format("INSERT OR REPLACE INTO skew(source_id, offset_us, spread_us, pairs, method) "
-                          "VALUES({}, {}, {}, {}, '{}')",
-                          sid, apply ? med : 0, mad, deltas.size(), apply ? "estimated" : "estimated-below-threshold"));
-      if (apply) {
-        offset[sid] = med;
-        const SourceRec* s = m.source(sid);
-        sum.skew_notes.push_back(fmt::format("{}: clock offset {:+.3f} s (spread {:.3f} s, {} pairs)", s ? s->path : "?",
-                                             double(med) / 1e6, double(mad) / 1e6, deltas.size()));
-      }
-    }
-    for (const auto& [sid, us] : offset)
-      db.exec(fmt::format("UPDATE events SET ts_corrected = ts + {} WHERE source_id = {} AND ts IS NOT NULL", us, sid));
-  }
-
   {
     SQLite::Statement q(db, "SELECT id, source_id, component, scope, listener, key, raw, value, text, status, note FROM settings");
     while (q.executeStep()) {
@@ -195,22 +190,43 @@ CorrelateSummary correlate_db(const std::string& db_path, const CorrelateOptions
       m.plain_ports.push_back(st.port);
     }
   }
-  for (const SourceRec& src : m.sources) {
-    if (src.role == Role::client || src.role == Role::config) continue;
-    auto it = dir_ports.find(dir_of(src.path));
-    if (it != dir_ports.end()) m.source_ports[src.id] = it->second;
-  }
+  phase.mark("sources, settings, listeners");
   // --- Load the model. ---
+  // Clock-skew pairs need the server port as written (before a frontend's port is filled in from
+  // the config) and every client event with a local port, not only failures and requests.
+  std::vector<SkewPoint> client_points;
+  std::vector<uint8_t> port_from_config;  // per m.events index
+  std::map<int64_t, std::vector<int32_t>> start_ports;  // "listening on" lines per source
   {
+    int64_t total = 0;
+    for (const SourceRec& src : m.sources) total += src.events;
+    m.events.reserve(size_t(total));
+    std::map<int64_t, size_t> source_index;
+    for (size_t i = 0; i < m.sources.size(); ++i) source_index[m.sources[i].id] = i;
+    std::vector<bool> role_seen(m.sources.size());
     SQLite::Statement q(db,
                         "SELECT id, ts_corrected, source_id, role, category, host, server_ip, client_ip, client_port, "
-                        "server_port, status, method, json_extract(fields, '$.tls_reason'), json_extract(fields, '$.action'), "
-                        "kind, line, message, raw, duration_ms, json_extract(fields, '$.frontend'), json_extract(fields, '$.service'), "
+                        "server_port, status, method, "
+                        // json_extract only where the key is in the text: most lines have none of them
+                        "CASE WHEN instr(fields, '\"tls_reason\"') THEN json_extract(fields, '$.tls_reason') END, "
+                        "CASE WHEN instr(fields, '\"action\"') THEN json_extract(fields, '$.action') END, "
+                        "kind, line, message, raw, duration_ms, "
+                        "CASE WHEN instr(fields, '\"frontend\"') THEN json_extract(fields, '$.frontend') END, "
+                        "CASE WHEN instr(fields, '\"service\"') THEN json_extract(fields, '$.service') END, "
                         "protocol "
-                        "FROM events WHERE role IS NOT NULL AND role <> 'config'");
+                        "FROM events");
     while (q.executeStep()) {
       std::string role = col_text(q.getColumn(3));
+      if (auto si = source_index.find(q.getColumn(2).getInt64()); si != source_index.end() && !role_seen[si->second]) {
+        role_seen[si->second] = true;
+        m.sources[si->second].role = role_from_string(role);
+      }
+      if (q.getColumn(3).isNull() || role == "config") continue;
       std::string cat = col_text(q.getColumn(4));
+      int32_t client_port = int32_t(col_int(q.getColumn(8), -1)), server_port = int32_t(col_int(q.getColumn(9), -1));
+      int64_t ts = col_int(q.getColumn(1));
+      if (role == "client" && client_port >= 0 && ts != kNull)
+        client_points.push_back({q.getColumn(2).getInt64(), ts, client_port, server_port});
       if (role == "client" && cat == "client-failure") {
         Failure f;
         f.id = q.getColumn(0).getInt64();
@@ -238,9 +254,7 @@ CorrelateSummary correlate_db(const std::string& db_path, const CorrelateOptions
       e.source_id = q.getColumn(2).getInt64();
       e.role = role_from_string(role);
       e.category = m.strings.id(cat);
-      e.host = m.strings.id(col_text(q.getColumn(5)));
       e.server_ip = m.strings.id(col_text(q.getColumn(6)));
-      e.client_ip = m.strings.id(col_text(q.getColumn(7)));
       e.client_port = int32_t(col_int(q.getColumn(8), -1));
       e.server_port = int32_t(col_int(q.getColumn(9), -1));
       e.status = int32_t(col_int(q.getColumn(10), -1));
@@ -248,29 +262,96 @@ CorrelateSummary correlate_db(const std::string& db_path, const CorrelateOptions
       if (detail.empty()) detail = first_bytes(col_text(q.getColumn(11)), 12);
       e.detail = m.strings.id(detail);
       e.action = m.strings.id(col_text(q.getColumn(13)));
-      if (!q.getColumn(18).isNull()) e.duration_us = int64_t(q.getColumn(18).getDouble() * 1000);
+      bool from_config = false;
       if (e.server_port < 0) {
         // HAProxy names its frontend, stunnel its service: the config says their port.
         std::string scope;
         if (!q.getColumn(19).isNull()) scope = "haproxy frontend " + q.getColumn(19).getString();
         else if (!q.getColumn(20).isNull()) scope = "stunnel service " + q.getColumn(20).getString();
         auto it = scope.empty() ? scope_ports.end() : scope_ports.find(scope);
-        if (it != scope_ports.end() && it->second.size() == 1) e.server_port = it->second.front();
+        if (it != scope_ports.end() && it->second.size() == 1) {
+          e.server_port = it->second.front();
+          from_config = true;
+        }
       }
       if (e.role == Role::client) {
         if (cat == "client-request") m.client_requests.push_back(e);
       } else {
         // A server's own "listening on ADDR:PORT" tells which listener its log is about.
-        if (e.role == Role::server && cat == "server-start" && e.server_port >= 0 && !has(m.source_ports[e.source_id], e.server_port))
-          m.source_ports[e.source_id].push_back(e.server_port);
+        if (e.role == Role::server && cat == "server-start" && e.server_port >= 0 && !has(start_ports[e.source_id], e.server_port))
+          start_ports[e.source_id].push_back(e.server_port);
         m.events.push_back(e);
+        port_from_config.push_back(from_config);
       }
     }
   }
+  // Listener ports per source: its folder's config, then what its own start lines say.
+  for (const SourceRec& src : m.sources) {
+    if (src.role == Role::client || src.role == Role::config) continue;
+    auto it = dir_ports.find(dir_of(src.path));
+    if (it != dir_ports.end()) m.source_ports[src.id] = it->second;
+  }
+  for (const auto& [sid, ports] : start_ports)
+    for (int32_t p : ports)
+      if (!has(m.source_ports[sid], p)) m.source_ports[sid].push_back(p);
+  phase.mark("load events");
+  // --- Clock skew: pairs of a client event and a proxy/server/TLS event of the same client port
+  // (src/correlate/skew.h): counted per client port over time-sorted runs, not joined row by row. ---
+  {
+    std::vector<SkewEvent> server_side;
+    for (size_t i = 0; i < m.events.size(); ++i) {
+      const Ev& e = m.events[i];
+      if ((e.role == Role::proxy || e.role == Role::server || e.role == Role::tls) && e.client_port >= 0 &&
+          e.ts != kNull)
+        server_side.push_back({e.client_port, port_from_config[i] ? -1 : e.server_port, e.ts});
+    }
+    SkewPairs skew_pairs(std::move(server_side));
+    std::stable_sort(client_points.begin(), client_points.end(),
+                     [](const SkewPoint& a, const SkewPoint& b) { return a.source_id < b.source_id; });
+    std::vector<SkewEvent> points;
+    for (size_t i = 0, j = 0; i < client_points.size(); i = j) {
+      int64_t sid = client_points[i].source_id;
+      for (j = i; j < client_points.size() && client_points[j].source_id == sid;) ++j;
+      if (offset.count(sid)) continue;  // set by --skew
+      points.clear();
+      for (size_t k = i; k < j; ++k) points.push_back({client_points[k].client_port, client_points[k].server_port, client_points[k].ts});
+      SkewEstimate est = skew_pairs.estimate(points);
+      if (est.pairs < 3) continue;
+      int64_t med = est.median, mad = est.mad;
+      // Apply only a clear offset: larger than the logs' one-second resolution and than the spread.
+      bool apply = std::llabs(med) > 1'500'000 && std::llabs(med) > 2 * mad;
+      db.exec(fmt::format("INSERT OR REPLACE INTO skew(source_id, offset_us, spread_us, pairs, method) "
+                          "VALUES({}, {}, {}, {}, '{}')",
+                          sid, apply ? med : 0, mad, est.pairs, apply ? "estimated" : "estimated-below-threshold"));
+      if (apply) {
+        offset[sid] = med;
+        const SourceRec* s = m.source(sid);
+        sum.skew_notes.push_back(fmt::format("{}: clock offset {:+.3f} s (spread {:.3f} s, {} pairs)", s ? s->path : "?",
+                                             double(med) / 1e6, double(mad) / 1e6, est.pairs));
+      }
+    }
+    phase.mark("clock skew (runs per client port)");
+    // The same correction in memory as in the DB's ts_corrected.
+    if (!offset.empty()) {
+      auto shift = [&](auto& list) {
+        for (auto& x : list)
+          if (x.ts != kNull)
+            if (auto o = offset.find(x.source_id); o != offset.end()) x.ts += o->second;
+      };
+      shift(m.events);
+      shift(m.client_requests);
+      shift(m.failures);
+    }
+    for (const auto& [sid, us] : offset)
+      db.exec(fmt::format("UPDATE events SET ts_corrected = ts + {} WHERE source_id = {} AND ts IS NOT NULL", us, sid));
+    phase.mark("write corrected times");
+  }
   m.sort();
+  phase.mark("sort by corrected time");
 
   // --- Explain every failure. ---
   Engine engine(m, rules);
+  phase.mark("index events per category and port");
   SQLite::Statement ins_inc(db,
                             "INSERT INTO incidents(id, event_id, ts, kind, target, local_port, cause_class, rule, confidence, "
                             "explanation, searched) VALUES(?,?,?,?,?,?,?,?,?,?,?)");
@@ -337,6 +418,7 @@ CorrelateSummary correlate_db(const std::string& db_path, const CorrelateOptions
     rows.push_back({id, &f, v.cause_class, v.rule, target, v.explanation, v.recommendation, listener, v.confidence});
   }
   sum.failures = int64_t(m.failures.size());
+  phase.mark("explain failures, write incidents");
 
   // --- Findings: same cause, same rule, same target, close in time. ---
   std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
@@ -402,7 +484,9 @@ CorrelateSummary correlate_db(const std::string& db_path, const CorrelateOptions
   sum.findings = fid;
   for (auto& [c, n] : by_class) sum.by_class.emplace_back(c, n);
   db.exec("INSERT OR REPLACE INTO meta(key, value) VALUES('correlated', 'yes')");
+  phase.mark("findings");
   tx.commit();
+  phase.mark("commit");
   sum.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return sum;
 }
