@@ -209,6 +209,7 @@ void Generator::write_configs() {
       "rt=$request_time';\n"
       "    access_log /var/log/nginx/access.log edge;\n"
       "    keepalive_timeout 15s;\n"
+      "    keepalive_requests 100;\n"
       "    client_max_body_size 1m;\n"
       "    upstream orders_api {\n        server 10.0.2.21:8000;\n        server 10.0.2.22:8000;\n        keepalive 32;\n    }\n"
       "    server {\n"
@@ -310,19 +311,22 @@ void Generator::background(int64_t us) {
 }
 
 Conn& Generator::pool_conn(int client, int listener, int64_t us) {
+  // A client pool of up to four connections per target. It does not reuse a connection that sat idle
+  // close to the server's timeout, and the servers close a connection after 100 requests
+  // (keepalive_requests 100).
   auto& pool = pool_[client][listener];
   int64_t idle = kListeners[listener].idle_us;
-  // A well-behaved pool: connections idle close to the server's timeout are not reused.
+  auto usable = [&](const Conn& c) { return c.requests && c.requests < 100 && us - c.last_us < idle - 2'000'000; };
+  if (pool.size() < 4) pool.resize(4);
+  Conn& pick = pool[size_t(r_.below(4))];
+  if (usable(pick)) return pick;
   for (Conn& c : pool)
-    if (c.requests && us - c.last_us < idle - 2'000'000) return c;
-  Conn fresh;
-  fresh.ip = fmt("10.0.9.%d", 5 + client);
-  fresh.port = ephemeral_port();
-  fresh.id = ++nginx_conn_;
-  for (Conn& c : pool)
-    if (!c.requests || us - c.last_us >= idle - 2'000'000) return c = fresh;  // closed or stale: replaced
-  pool.push_back(fresh);
-  return pool.back();
+    if (usable(c)) return c;
+  pick = Conn{};
+  pick.ip = fmt("10.0.9.%d", 5 + client);
+  pick.port = ephemeral_port();
+  pick.id = ++nginx_conn_;
+  return pick;
 }
 
 const char* kLoggers[] = {"orders.client", "sync.worker", "billing.http"};
