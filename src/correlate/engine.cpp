@@ -132,7 +132,11 @@ void Engine::evidence_candidates(const Rule& r, const Failure& f, std::vector<Ca
   Candidate best;
   double best_score = 0;
   std::vector<std::pair<double, EvidenceRef>> support;  // other matching lines, for the evidence list
-  const TlsAbout failure_about = f.text.empty() ? TlsAbout::unknown : tls_about(f.text);
+  if (about_failure_ != &f) {  // once per failure, not once per rule
+    about_failure_ = &f;
+    about_ = uint8_t(f.text.empty() ? TlsAbout::unknown : tls_about(f.text));
+  }
+  const TlsAbout failure_about = TlsAbout(about_);
   for (const std::string& cat : r.categories) {
     uint32_t cid = m_.strings.find(cat);
     if (cid == UINT32_MAX || cid >= by_category_.size()) continue;

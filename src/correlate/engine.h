@@ -62,6 +62,8 @@ class Engine {
   const Model& m_;
   const std::vector<Rule>& rules_;
   std::vector<uint8_t> detail_about_;  // interned string -> TlsAbout of it (version / cipher), computed once
+  mutable const Failure* about_failure_ = nullptr;  // the failure whose text about_ describes
+  mutable uint8_t about_ = 0;
   std::vector<std::vector<uint32_t>> by_category_;  // interned category -> indices into m_.events
   // client port -> successful requests on it (indices, time order): server side and client side
   std::unordered_map<int32_t, std::vector<uint32_t>> server_requests_by_port_, client_requests_by_port_;

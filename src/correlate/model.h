@@ -22,8 +22,12 @@ class Interner {
   size_t size() const { return strings_.size(); }
 
  private:
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
   std::vector<std::string> strings_{std::string()};
-  std::unordered_map<std::string, uint32_t> ids_;
+  std::unordered_map<std::string, uint32_t, Hash, std::equal_to<>> ids_;  // lookups without a copy
 };
 
 // 48 bytes: 10 million server events take 480 MB.

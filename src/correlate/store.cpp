@@ -1,5 +1,7 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <fmt/format.h>
+#include <simdjson.h>
+#include <sqlite3.h>
 
 #include <algorithm>
 #include <chrono>
@@ -8,6 +10,7 @@
 #include <ctime>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <stdexcept>
 
 #include "correlate/correlate.h"
@@ -30,6 +33,81 @@ bool source_matches(const std::string& pat, const std::string& path) {
 }
 
 bool has(const std::vector<int32_t>& v, int32_t p) { return std::find(v.begin(), v.end(), p) != v.end(); }
+
+// Columns of the current row straight from sqlite3 (no Column object, no shared_ptr copy, per value).
+struct RowView {
+  sqlite3_stmt* st;
+  bool null(int i) const { return sqlite3_column_type(st, i) == SQLITE_NULL; }
+  int64_t i64(int i) const { return sqlite3_column_int64(st, i); }
+  int64_t int_or(int i, int64_t def) const { return null(i) ? def : i64(i); }
+  std::string_view view(int i) const {  // valid until the statement steps
+    const char* p = reinterpret_cast<const char*>(sqlite3_column_text(st, i));
+    return p ? std::string_view(p, size_t(sqlite3_column_bytes(st, i))) : std::string_view();
+  }
+  std::string str(int i) const { return std::string(view(i)); }
+};
+
+// The four `fields` keys the engine reads, as json_extract(fields, '$.KEY') gives them. Most lines
+// carry none of them: a substring test, then simdjson on the few that do; a value that is not a
+// string (or JSON simdjson rejects) is left to SQLite's json_extract, so results are the same.
+class FieldPicker {
+ public:
+  enum Key { tls_reason, action, frontend, service, kKeys };
+  explicit FieldPicker(SQLite::Database& db)
+      : fallback_(db, "SELECT json_extract(?1, '$.tls_reason'), json_extract(?1, '$.action'), "
+                      "json_extract(?1, '$.frontend'), json_extract(?1, '$.service')") {}
+  void read(std::string_view json) {
+    for (int k = 0; k < kKeys; ++k) present_[k] = false;
+    bool any = false;
+    for (int k = 0; k < kKeys && !any; ++k) any = json.find(kQuoted[k]) != std::string_view::npos;
+    if (!any) return;
+    if (!read_simd(json)) read_sql(json);
+  }
+  bool present(Key k) const { return present_[k]; }
+  std::string_view value(Key k) const { return present_[k] ? std::string_view(values_[k]) : std::string_view(); }
+
+ private:
+  static constexpr std::string_view kQuoted[kKeys] = {"\"tls_reason\"", "\"action\"", "\"frontend\"", "\"service\""};
+  bool read_simd(std::string_view json) {
+    buf_.assign(json);
+    buf_.reserve(json.size() + simdjson::SIMDJSON_PADDING);
+    bool seen[kKeys] = {};
+    simdjson::ondemand::document doc;
+    simdjson::ondemand::object obj;
+    if (parser_.iterate(buf_.data(), buf_.size(), buf_.capacity()).get(doc) || doc.get_object().get(obj)) return false;
+    for (auto field : obj) {
+      std::string_view key;
+      if (field.unescaped_key().get(key)) return false;
+      int k = 0;
+      while (k < kKeys && kQuoted[k].substr(1, kQuoted[k].size() - 2) != key) ++k;
+      if (k == kKeys || seen[k]) continue;  // json_extract takes the first of duplicate keys
+      seen[k] = true;
+      simdjson::ondemand::json_type type;
+      if (field.value().type().get(type)) return false;
+      if (type == simdjson::ondemand::json_type::null) continue;
+      if (type != simdjson::ondemand::json_type::string) return false;
+      std::string_view v;
+      if (field.value().get_string().get(v)) return false;
+      values_[k].assign(v);
+      present_[k] = true;
+    }
+    return true;
+  }
+  void read_sql(std::string_view json) {
+    fallback_.reset();
+    fallback_.bind(1, std::string(json));
+    if (!fallback_.executeStep()) return;
+    for (int k = 0; k < kKeys; ++k) {
+      present_[k] = !fallback_.getColumn(k).isNull();
+      values_[k] = present_[k] ? fallback_.getColumn(k).getString() : std::string();
+    }
+  }
+  SQLite::Statement fallback_;
+  simdjson::ondemand::parser parser_;
+  std::string buf_;
+  std::string values_[kKeys];
+  bool present_[kKeys] = {};
+};
 
 // -v: wall and CPU seconds of each phase on stderr.
 class Phases {
@@ -102,8 +180,16 @@ CorrelateSummary correlate_db(const std::string& db_path, const CorrelateOptions
   }
   db.exec("PRAGMA cache_size=-65536; PRAGMA temp_store=FILE;");
   SQLite::Transaction tx(db);
-  db.exec("DELETE FROM evidence; DELETE FROM alternatives; DELETE FROM incidents; DELETE FROM findings; DELETE FROM skew;"
-          "UPDATE events SET ts_corrected = ts WHERE ts_corrected IS NOT ts;");
+  // Only sources an earlier run shifted have ts_corrected != ts (ingest writes ts_corrected = ts, and
+  // every shift is recorded in `skew` in the same transaction): no full scan of the events otherwise.
+  {
+    std::string shifted;
+    SQLite::Statement q(db, "SELECT source_id FROM skew WHERE offset_us <> 0");
+    while (q.executeStep()) shifted += (shifted.empty() ? "" : ", ") + std::to_string(q.getColumn(0).getInt64());
+    if (!shifted.empty())
+      db.exec("UPDATE events SET ts_corrected = ts WHERE source_id IN (" + shifted + ") AND ts_corrected IS NOT ts");
+  }
+  db.exec("DELETE FROM evidence; DELETE FROM alternatives; DELETE FROM incidents; DELETE FROM findings; DELETE FROM skew;");
   phase.mark("reset earlier results");
   Model m;
   {
@@ -124,7 +210,10 @@ CorrelateSummary correlate_db(const std::string& db_path, const CorrelateOptions
     m.aliases[name].push_back(addr);
     m.aliases[addr].push_back(name);
   }
-  read_hosts_files(db, m);
+  {
+    SQLite::Statement any(db, "SELECT 1 FROM sources WHERE parser = 'hosts-file' LIMIT 1");
+    if (any.executeStep()) read_hosts_files(db, m);  // (a join that scans every event otherwise)
+  }
 
   // --- Clock skew set by hand (--skew); the estimate follows the model load. ---
   std::map<int64_t, int64_t> offset;  // source -> us to add
@@ -204,70 +293,71 @@ CorrelateSummary correlate_db(const std::string& db_path, const CorrelateOptions
     std::map<int64_t, size_t> source_index;
     for (size_t i = 0; i < m.sources.size(); ++i) source_index[m.sources[i].id] = i;
     std::vector<bool> role_seen(m.sources.size());
-    SQLite::Statement q(db,
+    const char* sql =
                         "SELECT id, ts_corrected, source_id, role, category, host, server_ip, client_ip, client_port, "
-                        "server_port, status, method, "
-                        // json_extract only where the key is in the text: most lines have none of them
-                        "CASE WHEN instr(fields, '\"tls_reason\"') THEN json_extract(fields, '$.tls_reason') END, "
-                        "CASE WHEN instr(fields, '\"action\"') THEN json_extract(fields, '$.action') END, "
-                        "kind, line, message, raw, duration_ms, "
-                        "CASE WHEN instr(fields, '\"frontend\"') THEN json_extract(fields, '$.frontend') END, "
-                        "CASE WHEN instr(fields, '\"service\"') THEN json_extract(fields, '$.service') END, "
-                        "protocol "
-                        "FROM events");
-    while (q.executeStep()) {
-      std::string role = col_text(q.getColumn(3));
-      if (auto si = source_index.find(q.getColumn(2).getInt64()); si != source_index.end() && !role_seen[si->second]) {
+                        "server_port, status, method, fields, kind, line, message, raw, protocol FROM events";
+    FieldPicker picker(db);
+    // Raw sqlite3 for the one loop that sees every event (SQLite::Column costs a shared_ptr copy per value).
+    sqlite3_stmt* raw = nullptr;
+    if (sqlite3_prepare_v2(db.getHandle(), sql, -1, &raw, nullptr) != SQLITE_OK)
+      throw std::runtime_error(std::string("correlate: ") + sqlite3_errmsg(db.getHandle()));
+    std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> stmt(raw, &sqlite3_finalize);
+    const RowView r{raw};
+    int rc;
+    while ((rc = sqlite3_step(raw)) == SQLITE_ROW) {
+      std::string_view role = r.view(3);
+      if (auto si = source_index.find(r.i64(2)); si != source_index.end() && !role_seen[si->second]) {
         role_seen[si->second] = true;
         m.sources[si->second].role = role_from_string(role);
       }
-      if (q.getColumn(3).isNull() || role == "config") continue;
-      std::string cat = col_text(q.getColumn(4));
-      int32_t client_port = int32_t(col_int(q.getColumn(8), -1)), server_port = int32_t(col_int(q.getColumn(9), -1));
-      int64_t ts = col_int(q.getColumn(1));
+      if (r.null(3) || role == "config") continue;
+      std::string_view cat = r.view(4);
+      int32_t client_port = int32_t(r.int_or(8, -1)), server_port = int32_t(r.int_or(9, -1));
+      int64_t ts = r.int_or(1, kNull);
       if (role == "client" && client_port >= 0 && ts != kNull)
-        client_points.push_back({q.getColumn(2).getInt64(), ts, client_port, server_port});
+        client_points.push_back({r.i64(2), ts, client_port, server_port});
       if (role == "client" && cat == "client-failure") {
         Failure f;
-        f.id = q.getColumn(0).getInt64();
-        f.ts = col_int(q.getColumn(1));
-        f.source_id = q.getColumn(2).getInt64();
-        f.kind = col_text(q.getColumn(14));
+        f.id = r.i64(0);
+        f.ts = r.int_or(1, kNull);
+        f.source_id = r.i64(2);
+        f.kind = r.str(13);
         if (f.kind.empty()) f.kind = "other";
-        f.host = col_text(q.getColumn(5));
-        if (f.host.empty()) f.host = col_text(q.getColumn(6));
-        f.port = int32_t(col_int(q.getColumn(9), -1));
-        f.local_port = int32_t(col_int(q.getColumn(8), -1));
-        f.local_ip = col_text(q.getColumn(7));
-        f.status = int32_t(col_int(q.getColumn(10), -1));
-        f.line = q.getColumn(15).getInt64();
-        f.text = first_bytes(col_text(q.getColumn(16)) + "\n" + col_text(q.getColumn(17)), 8192);
-        std::string proto = col_text(q.getColumn(21));
+        f.host = r.str(5);
+        if (f.host.empty()) f.host = r.str(6);
+        f.port = int32_t(r.int_or(9, -1));
+        f.local_port = int32_t(r.int_or(8, -1));
+        f.local_ip = r.str(7);
+        f.status = int32_t(r.int_or(10, -1));
+        f.line = r.i64(14);
+        f.text = first_bytes(r.str(15) + "\n" + r.str(16), 8192);
+        std::string proto = r.str(17);
         to_lower_inplace(proto);
         if (proto == "http" || proto == "https") f.scheme = proto;
         m.failures.push_back(std::move(f));
         continue;
       }
       Ev e;
-      e.id = q.getColumn(0).getInt64();
-      e.ts = col_int(q.getColumn(1));
-      e.source_id = q.getColumn(2).getInt64();
+      e.id = r.i64(0);
+      e.ts = r.int_or(1, kNull);
+      e.source_id = r.i64(2);
       e.role = role_from_string(role);
       e.category = m.strings.id(cat);
-      e.server_ip = m.strings.id(col_text(q.getColumn(6)));
-      e.client_port = int32_t(col_int(q.getColumn(8), -1));
-      e.server_port = int32_t(col_int(q.getColumn(9), -1));
-      e.status = int32_t(col_int(q.getColumn(10), -1));
-      std::string detail = col_text(q.getColumn(12));
-      if (detail.empty()) detail = first_bytes(col_text(q.getColumn(11)), 12);
+      e.server_ip = m.strings.id(r.view(6));
+      e.client_port = int32_t(r.int_or(8, -1));
+      e.server_port = int32_t(r.int_or(9, -1));
+      e.status = int32_t(r.int_or(10, -1));
+      picker.read(r.view(12));
+      std::string_view detail = picker.value(FieldPicker::tls_reason);
+      if (detail.empty()) detail = r.view(11).substr(0, 12);
       e.detail = m.strings.id(detail);
-      e.action = m.strings.id(col_text(q.getColumn(13)));
+      e.action = m.strings.id(picker.value(FieldPicker::action));
       bool from_config = false;
       if (e.server_port < 0) {
         // HAProxy names its frontend, stunnel its service: the config says their port.
         std::string scope;
-        if (!q.getColumn(19).isNull()) scope = "haproxy frontend " + q.getColumn(19).getString();
-        else if (!q.getColumn(20).isNull()) scope = "stunnel service " + q.getColumn(20).getString();
+        if (picker.present(FieldPicker::frontend)) scope = "haproxy frontend " + std::string(picker.value(FieldPicker::frontend));
+        else if (picker.present(FieldPicker::service)) scope = "stunnel service " + std::string(picker.value(FieldPicker::service));
         auto it = scope.empty() ? scope_ports.end() : scope_ports.find(scope);
         if (it != scope_ports.end() && it->second.size() == 1) {
           e.server_port = it->second.front();
@@ -284,6 +374,7 @@ CorrelateSummary correlate_db(const std::string& db_path, const CorrelateOptions
         port_from_config.push_back(from_config);
       }
     }
+    if (rc != SQLITE_DONE) throw std::runtime_error(std::string("correlate: ") + sqlite3_errmsg(db.getHandle()));
   }
   // Listener ports per source: its folder's config, then what its own start lines say.
   for (const SourceRec& src : m.sources) {
