@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <fstream>
 #include <map>
@@ -59,7 +60,8 @@ class FieldPicker {
   void read(std::string_view json) {
     for (int k = 0; k < kKeys; ++k) present_[k] = false;
     bool any = false;
-    for (int k = 0; k < kKeys && !any; ++k) any = json.find(kQuoted[k]) != std::string_view::npos;
+    for (int k = 0; k < kKeys && !any; ++k)  // memmem: string_view::find is memchr + memcmp per quote
+      any = !json.empty() && memmem(json.data(), json.size(), kQuoted[k].data(), kQuoted[k].size()) != nullptr;
     if (!any) return;
     if (!read_simd(json)) read_sql(json);
   }
@@ -172,7 +174,8 @@ CorrelateSummary correlate_db(const std::string& db_path, const CorrelateOptions
   CorrelateSummary sum;
   Phases phase(opt.verbose > 0);
   std::vector<Rule> rules = load_rules(opt.rule_dirs);
-  SQLite::Database db(db_path, SQLite::OPEN_READWRITE);
+  // One thread uses this connection: no mutex around every sqlite3 call (~5% of the load).
+  SQLite::Database db(db_path, SQLite::OPEN_READWRITE | SQLite::OPEN_NOMUTEX);
   {
     SQLite::Statement st(db, "SELECT value FROM meta WHERE key = 'state'");
     if (!st.executeStep() || st.getColumn(0).getString() != "complete")
