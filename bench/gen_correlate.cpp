@@ -23,7 +23,9 @@
 //   body too large (6%)          nginx `client intended to send too large body` + 413;
 //   no cause in the bundle (18%) resets on recently used connections, refusals from a backend whose
 //                                logs are not collected.
-// stderr gets the counts per scenario (the ground truth to compare with the incidents).
+// stderr gets the counts per scenario; DIR.truth.tsv (beside the bundle, so that analyze never reads
+// it) the scenario of every failure by its request id (rid= in the URL): the ground truth that
+// bench/correlate.sh compares the incidents with.
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -178,6 +180,8 @@ class Generator {
   Conn& pool_conn(int client, int listener, int64_t us);
 
   std::string dir_;
+  FILE* truth_ = nullptr;
+  const char* scenario_name_ = "";
   int64_t n_, f_;
   SplitMix r_;
   Out out_[kFiles];
@@ -350,6 +354,8 @@ void Generator::client_fail(int64_t us, int client, const char* url_host, bool h
             kLoggers[client], method, https ? "https" : "http", url_host, path.c_str(), ms, 5 + client, port) +
             "Traceback (most recent call last):\n  File \"/srv/app/client.py\", line 212, in call\n"
             "    r = self.session.request(method, url, timeout=60)\n" + trace + "\n");
+  size_t rid = path.find("rid=");
+  std::fprintf(truth_, "%s\t%s\n", rid == std::string::npos ? "-" : path.c_str() + rid + 4, scenario_name_);
   ++failures_done_;
 }
 
@@ -365,6 +371,7 @@ void Generator::failure(int64_t us) {
   int roll = r_.below(100);
   std::string path = "/api/orders?rid=" + rid();
   if (roll < 26) {
+    scenario_name_ = "idle-reuse";
     // Idle keep-alive reuse: the pool keeps a connection longer than the server does.
     int listener = r_.chance(0.6) ? 0 : 2;
     const Listener& l = kListeners[listener];
@@ -389,6 +396,7 @@ void Generator::failure(int64_t us) {
                     : "ConnectionResetError: [Errno 104] Connection reset by peer");
     ++scenario_[0];
   } else if (roll < 44) {
+    scenario_name_ = "upstream-reset";
     // The backend reset the proxy's upstream connection mid-request: 502.
     bool nginx = r_.chance(0.6);
     int listener = nginx ? 0 : 2;
@@ -410,6 +418,7 @@ void Generator::failure(int64_t us) {
                     kListeners[listener].host, p.c_str()));
     ++scenario_[1];
   } else if (roll < 58) {
+    scenario_name_ = "tls-version";
     // An old TLS stack: the server refuses TLS 1.0/1.1.
     bool nginx = r_.chance(0.6);
     int port = ephemeral_port();
@@ -428,6 +437,7 @@ void Generator::failure(int64_t us) {
                 "ssl.SSLError: [SSL: TLSV1_ALERT_PROTOCOL_VERSION] tlsv1 alert protocol version (_ssl.c:992)");
     ++scenario_[2];
   } else if (roll < 66) {
+    scenario_name_ = "plain-to-tls";
     // A plain-HTTP URL for the TLS port.
     Conn c;
     c.ip = fmt("10.0.9.%d", 5 + client);
@@ -444,6 +454,7 @@ void Generator::failure(int64_t us) {
                 "requests.exceptions.HTTPError: 400 Client Error: Bad Request for url: http://10.0.1.10:8443" + path);
     ++scenario_[3];
   } else if (roll < 76) {
+    scenario_name_ = "upstream-timeout";
     // A slow report: nginx gives up on the upstream after proxy_read_timeout (30 s).
     Conn& c = pool_conn(client, 0, us);
     ++c.requests;
@@ -464,6 +475,7 @@ void Generator::failure(int64_t us) {
                 "requests.exceptions.HTTPError: 504 Server Error: Gateway Time-out for url: http://10.0.1.10:8080" + p);
     ++scenario_[4];
   } else if (roll < 82) {
+    scenario_name_ = "body-too-large";
     // An upload over client_max_body_size.
     Conn& c = pool_conn(client, 0, us);
     ++c.requests;
@@ -479,6 +491,7 @@ void Generator::failure(int64_t us) {
                 "http://10.0.1.10:8080" + p);
     ++scenario_[5];
   } else {
+    scenario_name_ = "no-cause";
     // Nothing in the bundle explains it: a reset on a connection used a moment ago (a middlebox not
     // in the bundle), or a refusal from a backend called directly.
     if (r_.chance(0.7)) {
@@ -502,6 +515,11 @@ void Generator::run() {
   const char* names[kFiles] = {"/edge/access.log",        "/edge/error.log",       "/lb/haproxy.log",
                                "/client/orders-app.log", "/client/sync-worker.log", "/client/billing-job.log"};
   for (int i = 0; i < kFiles; ++i) out_[i].open(dir_ + names[i]);
+  truth_ = std::fopen((dir_ + ".truth.tsv").c_str(), "w");
+  if (!truth_) {
+    std::perror((dir_ + ".truth.tsv").c_str());
+    std::exit(1);
+  }
   emit(kError, nginx_error_time(kStart - 60'000'000) + " [notice] 2210#2210: using the \"epoll\" event method\n");
   emit(kError, nginx_error_time(kStart - 60'000'000) + " [notice] 2210#2210: start worker processes\n");
   const int64_t client_requests = f_ * 10;
@@ -518,6 +536,7 @@ void Generator::run() {
   }
   flush_pending(INT64_MAX);
   for (Out& o : out_) o.close();
+  std::fclose(truth_);
   std::fprintf(stderr,
                "gen_correlate: %lld server lines (access %lld, error %lld, haproxy %lld), %lld client failures, %lld "
                "successful client requests\n"

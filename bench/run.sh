@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # make bench: end-to-end ingest speed and memory (hyperfine, /usr/bin/time -v) plus the Google
 # Benchmark parse-only suite. Figures go to bench/out/ and are summarised in docs/performance.md.
-# Usage: bench/run.sh BUILD_DIR [LINES]
+# Usage: bench/run.sh BUILD_DIR [LINES] [CORRELATE_EVENTS]
 set -euo pipefail
 BUILD=${1:-build}
 LINES=${2:-2000000}
+CORR_EVENTS=${3:-10000000}
 OUT=bench/out
 mkdir -p "$OUT"
 RST="$BUILD/rstscope"
@@ -55,3 +56,5 @@ if [ -x "$BUILD/rstscope_bench" ]; then
   echo "== parse-only (Google Benchmark)"
   "$BUILD/rstscope_bench" --benchmark_min_time=0.5 | tee "$OUT/parse.txt"
 fi
+echo "== correlation (bench/correlate.sh, $CORR_EVENTS server events)"
+bench/correlate.sh "$BUILD" "$CORR_EVENTS"
