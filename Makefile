@@ -39,8 +39,18 @@ $(ASAN_BUILD)/build.ninja:
 build-asan: deps $(ASAN_BUILD)/build.ninja
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 
+# keepalive-mismatch in full, then one line per finding of each other sample (their full reports
+# are written beside: $(BUILD)/demo-NAME.html).
+DEMO_MORE := tls-floor mixed-day
 demo: build
 	cd samples && ../$(BUILD)/rstscope analyze keepalive-mismatch -o ../$(BUILD)/demo.db --force --html ../$(BUILD)/demo.html
+	@for s in $(DEMO_MORE); do \
+	  echo; echo "== samples/$$s: one line per finding (full report: $(BUILD)/demo-$$s.html)"; \
+	  (cd samples && ../$(BUILD)/rstscope -q analyze $$s -o ../$(BUILD)/demo-$$s.db --force \
+	     --html ../$(BUILD)/demo-$$s.html > /dev/null) || exit 1; \
+	  $(BUILD)/rstscope query $(BUILD)/demo-$$s.db "SELECT count AS n, cause_class AS class, endpoint, rule \
+	    FROM findings ORDER BY count DESC, first_ts, id" || exit 1; \
+	done
 
 # The whole suite, then again under AddressSanitizer + UBSan.
 test: build build-asan

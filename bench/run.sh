@@ -28,7 +28,11 @@ r = json.load(open(sys.argv[1]))['results'][0]
 cpu = r['user'] + r['system']
 print('mean CPU (user+system, both threads) %.2f s -> %.2f us per line' % (cpu, cpu / int(sys.argv[2]) * 1e6))
 PY
-echo "== phases (-v: wall and CPU seconds per phase)"
+target() {  # target NAME VALUE MIN UNIT: prints whether a target of docs/performance.md is reached
+  python3 -c "import sys; n,v,m,u=sys.argv[1:]; v=float(v); m=float(m); print('target %s: %.0f %s (>= %.0f): %s' % (n, v, u, m, 'reached' if v >= m else 'NOT reached'))" "$@"
+}
+target "issue 2, nginx combined end to end" "$(python3 -c "print($LINES / $median)")" 500000 lines/s
+echo "== phases (-v: wall and CPU seconds per phase; parser and writer thread CPU)"
 rm -f "$db" "$db.partial"
 "$RST" -v ingest "$data" -o "$db" 2>&1 | grep -E '^(ingest|timeline):' || true
 echo "== peak memory, /usr/bin/time -v"
@@ -37,7 +41,8 @@ for n in $((LINES / 4)) $LINES; do
   head -n "$n" "$data" > "$part"
   rm -f "$db"
   /usr/bin/time -v "$RST" -q ingest "$part" -o "$db" 2> "$OUT/time-$n.txt"
-  echo "$n lines: max RSS $(awk '/Maximum resident/ {print $6}' "$OUT/time-$n.txt") KiB"
+  rss=$(awk '/Maximum resident/ {print $6}' "$OUT/time-$n.txt")
+  echo "$n lines: max RSS $rss KiB ($((rss / 1024)) MiB; target <= 200 MiB and flat)"
   rm -f "$part"
 done
 rm -f "$db"
@@ -50,11 +55,27 @@ for gen in "$BUILD"/gen_haproxy "$BUILD"/gen_client; do
   hyperfine --runs 3 --export-json "$OUT/ingest-$name.json" --prepare "rm -f $db $db.partial" "$RST -q ingest $f -o $db"
   m=$(python3 -c "import json;print(json.load(open('$OUT/ingest-$name.json'))['results'][0]['median'])")
   python3 -c "print('$name: median %.2f s -> %.0f lines/s' % ($m, $LINES / $m))"
+  python3 - "$OUT/ingest-$name.json" "$LINES" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))['results'][0]
+print('mean CPU (user+system, both threads) %.2f s -> %.2f us per line' % (r['user'] + r['system'], (r['user'] + r['system']) / int(sys.argv[2]) * 1e6))
+PY
+  if [ "$name" = gen_haproxy ]; then target "issue 4, HAProxy end to end" "$(python3 -c "print($LINES / $m)")" 500000 lines/s
+  else target "issue 3, client logs end to end" "$(python3 -c "print($LINES / $m)")" 300000 lines/s; fi
+  rm -f "$db" "$db.partial"
+  "$RST" -v ingest "$f" -o "$db" 2>&1 | grep -E '^(ingest|timeline):' || true
+  rm -f "$db"
+  /usr/bin/time -v "$RST" -q ingest "$f" -o "$db" 2> "$OUT/time-$name.txt"
+  echo "$name: max RSS $(awk '/Maximum resident/ {print int($6 / 1024)}' "$OUT/time-$name.txt") MiB"
   rm -f "$db" "$f"
 done
 if [ -x "$BUILD/rstscope_bench" ]; then
   echo "== parse-only (Google Benchmark)"
   "$BUILD/rstscope_bench" --benchmark_min_time=0.5 | tee "$OUT/parse.txt"
+  # issue 4: parse-only >= 2,000,000 lines/s per core for nginx combined and HAProxy HTTP (CPU time).
+  awk '/^BM_Nginx\/fmt:0 |^BM_Haproxy\/kind:[01] / { for (i = 1; i <= NF; ++i) if ($i ~ /^items_per_second=/) {
+         v = substr($i, 18); m = 1; if (v ~ /M\/s$/) m = 1e6; else if (v ~ /k\/s$/) m = 1e3; v += 0; v *= m
+         printf "target issue 4, parse-only %s: %.2fM lines/s per core (>= 2.00M): %s\n", $1, v / 1e6, (v >= 2e6 ? "reached" : "NOT reached") } }' "$OUT/parse.txt"
 fi
 echo "== correlation (bench/correlate.sh, $CORR_EVENTS server events)"
 bench/correlate.sh "$BUILD" "$CORR_EVENTS"

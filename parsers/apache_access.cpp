@@ -176,6 +176,9 @@ class ApacheAccessParser : public Parser {
                  starts_with(in.name, "access_log") || starts_with(in.name, "ssl_access_log") ||
                  starts_with(in.name, "ssl_request_log");  // Apache's default names (nginx: access.log)
     if (named) return {98, why + "; the path or file name is Apache's"};
+    // "$host $remote_addr" and $time_local-first lines look like vhost_combined / ssl_request;
+    // when the path says nginx, nginx-access (which reads those log_formats too) should win.
+    if (web::path_mentions(in.path, "nginx")) return {30, why + " (but the path names nginx)"};
     if (vhost + ssl > 0) return {85, why + " (vhost_combined / ssl_request shapes)"};
     if (err > 0) return {80, why + ", mixed with Apache error lines"};
     if (common == ok) return {60, why + " (common format)"};

@@ -73,6 +73,17 @@ struct Message {
   std::string_view body;  // text after "ID: "
 };
 
+// An IPv4 address, or an IPv6 one (hex digits, ':' and dots, at least two ':').
+bool looks_like_ip(std::string_view s) {
+  if (looks_like_ipv4(s)) return true;
+  int colons = 0;
+  for (char c : s) {
+    if (c == ':') ++colons;
+    else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == '.')) return false;
+  }
+  return colons >= 2;
+}
+
 bool all_digits(std::string_view s) {
   if (s.empty()) return false;
   for (char c : s)
@@ -299,6 +310,27 @@ class AsaFile : public FileParser {
     return !src.ip.empty() && !dst.ip.empty();
   }
 
+  // 313001 "Denied ICMP type=3, code=3 from 10.2.3.5 on interface Outside";
+  // 313004 "Denied ICMP type=0, from laddr 10.10.10.10 on interface fw502 to 192.168.2.2: no matching session"
+  static void icmp_from(std::string_view b, Event& ev) {
+    size_t f = b.find(" from ");
+    if (f == std::string_view::npos) return;
+    std::string_view s = b.substr(f + 6), src, dst;
+    if (starts_with(s, "laddr ")) s.remove_prefix(6);
+    src = s.substr(0, s.find_first_of(" ,"));
+    size_t to = s.find(" to ");
+    if (to != std::string_view::npos) {
+      dst = s.substr(to + 4);
+      dst = dst.substr(0, dst.find_first_of(" ,"));
+      if (!dst.empty() && dst.back() == ':') dst.remove_suffix(1);
+    }
+    if (!looks_like_ip(src)) return;
+    if (!looks_like_ip(dst)) dst = {};
+    fw::set_tuple(ev, src, {}, dst, {});
+    std::string_view ifc = word_after(b, " on interface ");
+    if (!ifc.empty()) fw::add_str(ev, "interface", ifc);
+  }
+
   // "src IFC:IP/PORT dst IFC:IP/PORT"
   static bool src_dst(std::string_view b, Endpoint& src, Endpoint& dst) {
     size_t s1 = b.find("src ");
@@ -489,6 +521,7 @@ class AsaFile : public FileParser {
       if (ev.protocol.empty() && (b.find("icmp") != std::string_view::npos || b.find("ICMP") != std::string_view::npos))
         ev.protocol.assign("icmp");
       if (src_dst(b, e1, e2)) tuple(ev, e1, e2);
+      else if (id == "313001" || id == "313004") icmp_from(b, ev);
       size_t ag = b.find("access-group \"");
       if (ag != std::string_view::npos) {
         std::string_view acl = b.substr(ag + 14);
@@ -595,6 +628,14 @@ class AsaParser : public Parser {
   }
   const std::vector<Sample>& samples() const override {
     static const std::vector<Sample> s = {
+        // corpus beats_cisco_asa_additional_messages.log line 21 and logstash_patterns_core_firewalls.log line 18
+        {"May  5 18:40:50 dev01: %ASA-4-313004: Denied ICMP type=0, from laddr 10.10.10.10 on interface fw502 to "
+         "192.168.2.2: no matching session",
+         {{"category", "fw-drop"}, {"protocol", "icmp"}, {"client_ip", "10.10.10.10"}, {"server_ip", "192.168.2.2"},
+          {"fields.interface", "fw502"}}},
+        {"ASA-3-313001: Denied ICMP type=3, code=3 from 10.2.3.5 on interface Outside",
+         {{"category", "fw-drop"}, {"protocol", "icmp"}, {"client_ip", "10.2.3.5"}, {"server_ip", ""},
+          {"fields.interface", "Outside"}}},
         {"Oct 10 2018 12:34:56 localhost CiscoASA[999]: %ASA-6-302014: Teardown TCP connection 11749 for "
          "outside:100.66.211.242/80 to inside:172.31.98.44/1758 duration 0:01:07 bytes 38110 TCP Reset-I",
          {{"role", "firewall"},

@@ -76,6 +76,27 @@ std::string_view server_lifecycle(std::string_view m) {
   return {};
 }
 
+// Kestrel's own connection lines (aspnetcore LoggerMessage texts) in the log of an ASP.NET
+// service that is also a client: the server side of its own connections. Category or "".
+std::string_view kestrel_connection(std::string_view m) {
+  if (!starts_with(m, "Connection id \"")) return {};
+  if (ends_with(m, "\" reset.")) return "client-reset";
+  if (m.find("by the client at the specified minimum data rate") != std::string_view::npos ||
+      m.find("not sent by the client at a minimum of") != std::string_view::npos)
+    return "client-timeout";
+  if (m.find("\" bad request data: ") != std::string_view::npos) return "bad-request";
+  return {};
+}
+
+// 'Connection id "X"[, Request id "Y"]' -> the quoted value after key, "" if none.
+std::string_view quoted_after(std::string_view m, std::string_view key) {
+  size_t at = m.find(key);
+  if (at == std::string_view::npos) return {};
+  std::string_view v = m.substr(at + key.size());
+  size_t end = v.find('"');
+  return end == std::string_view::npos || end > 64 ? std::string_view{} : v.substr(0, end);
+}
+
 class ClientAppFile : public FileParser {
  public:
   explicit ClientAppFile(const ParseContext& ctx) : ctx_(ctx) {}
@@ -152,6 +173,25 @@ class ClientAppFile : public FileParser {
     if (sp != std::string_view::npos) last_request_.assign(msg.substr(sp + start_mark.size()));
     bool end_line = !last_request_.empty() && (msg.find("End processing HTTP request after") != std::string_view::npos ||
                                                msg.find("Received HTTP response headers after") != std::string_view::npos);
+    // (never a client failure, though "the request timed out" reads like one)
+    if (std::string_view k = kestrel_connection(msg); !k.empty()) {
+      Event& ev = out.event();
+      ev.role = Role::server;
+      ev.category.assign(k);
+      if (tn) {
+        ev.ts_raw.assign(first.substr(0, tn));
+        ctx_.time->resolve(t, ev);
+      }
+      if (!severity.empty()) {
+        ev.severity.assign(severity);
+        to_lower_inplace(ev.severity);
+      }
+      ev.message.assign(msg.size() > 2048 ? msg.substr(0, 2048) : msg);
+      ev.conn_id.assign(quoted_after(msg, "Connection id \""));
+      ev.request_id.assign(quoted_after(msg, "Request id \""));
+      if (!logger.empty()) ev.fields.add("logger", logger);
+      return;
+    }
     if (!failed && level != "debug" && level != "trace") {
       // A service's own lifecycle in its log ("listening on 127.0.0.1:8080", "received SIGTERM,
       // shutting down", "stopped"): server events, so a refused connection can meet its cause.

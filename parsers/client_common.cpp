@@ -86,6 +86,9 @@ const Rule kRules[] = {
      "eof", 35, "", N, N, ""},
     {R"(Read timed out|connect timed out|Timeout was reached|HttpTimeoutException|HttpConnectTimeoutException|ReadTimeout(?:Error|Exception)?:|ReadTimeoutError|ConnectTimeout(?:Error|Exception)|Net::ReadTimeout|Net::OpenTimeout|\bTimeoutError\b|The operation has timed out|UND_ERR_CONNECT_TIMEOUT|UND_ERR_HEADERS_TIMEOUT|HeadersTimeoutError|request timed out)",
      "timeout", 35, "", N, N, ""},
+    // .NET Framework WebException ReceiveFailure (signatures.md A2.1): the response never fully
+    // arrived because the connection broke under the read - a reset unless an inner text says more.
+    {R"(An unexpected error occurred on a receive|\bReceiveFailure\b)", "reset", 35, "", N, N, ""},
     {R"(stream was reset|GOAWAY|RST_STREAM|HTTP/2 stream \d+ was not closed cleanly|StreamResetException)", "other", 35,
      "", N, N, ""},
     // --- 40: curl / Guzzle exit codes

@@ -5,9 +5,12 @@
 // One event per transfer: client-failure at the "curl: (N)" line (kind from the exit code and
 // the "* connect to ... failed: REASON" detail, one RE2::Set pass), or, for a transfer that
 // ended without an error, client-request (client-failure/http-error for 408/413/429/5xx) at the
-// line that closed it. curl gives no date (only --trace-time's time of day), so curl events
-// have ts null; wget events carry the time of their "--date time--" line.
+// line that closed it. curl gives no date, only --trace-time's time of day: curl events are
+// dated from the file's last dated line (the calling script's log line, or a `< date:` header),
+// else ts is null; wget events carry the time of their "--date time--" line.
 #include <string>
+
+#include <date/date.h>
 
 #include "client_common.h"
 #include "rstscope/parser.h"
@@ -51,6 +54,7 @@ class ClientCurlFile : public FileParser {
     size_t tp = trace_time_prefix(l);
     std::string_view tod = tp ? l.substr(0, tp - 1) : std::string_view{};
     l = l.substr(tp);
+    if (tp) last_tod_.assign(tod);
     // A failure waits one line for curl's -w summary ("... local=IP:PORT ...") to learn its local port.
     if (fail_.pending) {
       if (l.find("local=") != std::string_view::npos && (starts_with(l, "curl-result:") || l.find("remote=") != std::string_view::npos)) {
@@ -61,6 +65,12 @@ class ClientCurlFile : public FileParser {
         split_host_port(addr, h, port);
         fail_.local_ip.assign(h);
         fail_.local_port = port;
+        // "url=https://host:port/path": the scheme says whether the client spoke TLS at all.
+        size_t up = l.find("url=");
+        if (cur_.url.empty() && up != std::string_view::npos) {
+          std::string_view u = l.substr(up + 4);
+          cur_.url.assign(u.substr(0, u.find(' ')));
+        }
         emit_pending_failure(out);
         return;
       }
@@ -188,7 +198,8 @@ class ClientCurlFile : public FileParser {
       fail_.offset = rec.offset;
       fail_.raw.assign(rec.text);
       fail_.text.assign(l);
-      fail_.tod.assign(tod);
+      // curl prints "curl: (N)" without a --trace-time stamp: the transfer's last stamp is its time.
+      fail_.tod.assign(tod.empty() ? std::string_view(last_tod_) : tod);
       fail_.local_ip.clear();
       fail_.local_port = -1;
       return;
@@ -247,15 +258,10 @@ class ClientCurlFile : public FileParser {
       ctx_.time->resolve(cur_.wget_time, ev);
     } else if (!tod.empty()) {
       ev.ts_raw.assign(tod);  // time of day only: dated from the file's last dated line, else null
-      CivilTime t;
-      if (have_date_ && parse_iso8601("2000-01-01T" + std::string(tod), t)) {
-        t.year = date_.year;
-        t.month = date_.month;
-        t.day = date_.day;
-        ctx_.time->resolve(t, ev);
-      }
+      resolve_tod(ev, tod);
     } else if (!cur_.time_raw.empty()) {
       ev.ts_raw.assign(cur_.time_raw);
+      resolve_tod(ev, cur_.time_raw);
     }
     if (!cur_.url.empty()) client::apply_url(cur_.url, ev);
     if (!cur_.host.empty() && ev.host.empty()) ev.host.assign(cur_.host);
@@ -269,6 +275,27 @@ class ClientCurlFile : public FileParser {
     if (!cur_.path.empty()) ev.path.assign(cur_.path);
     if (cur_.status != kNull) ev.status = cur_.status;
     ev.fields.add("runtime", cur_.wget ? "wget" : "curl");
+  }
+
+  // A --trace-time stamp (time of day) dated from the file's last dated line; a stamp more than
+  // 12 hours before that line's time of day is the next day (the transfer ran past midnight).
+  void resolve_tod(Event& ev, std::string_view tod) {
+    CivilTime t;
+    if (!have_date_ || !parse_iso8601("2000-01-01T" + std::string(tod), t)) return;
+    int64_t tod_s = t.hour * 3600 + t.minute * 60 + t.second;
+    int64_t date_s = date_.hour * 3600 + date_.minute * 60 + date_.second;
+    t.year = date_.year;
+    t.month = date_.month;
+    t.day = date_.day;
+    t.offset_seconds = date_.offset_seconds;
+    t.has_offset = date_.has_offset;
+    if (tod_s + 12 * 3600 < date_s) {
+      date::year_month_day next{date::sys_days{date::year{t.year} / t.month / t.day} + date::days{1}};
+      t.year = int(next.year());
+      t.month = int(unsigned(next.month()));
+      t.day = int(unsigned(next.day()));
+    }
+    ctx_.time->resolve(t, ev);
   }
 
   void emit_failure(Emitter& out, std::string_view line, std::string_view tod) {
@@ -345,7 +372,7 @@ class ClientCurlFile : public FileParser {
   bool have_date_ = false;
   bool pending_ = false;
   int64_t pending_line_ = 0, pending_offset_ = 0;
-  std::string pending_raw_, text_;
+  std::string pending_raw_, text_, last_tod_;
 };
 
 class ClientCurlParser : public Parser {

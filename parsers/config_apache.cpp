@@ -259,6 +259,7 @@ class ApacheConfigFile : public FileParser {
   void put(config::SettingSink& sink, Setting& s, const Directive& d) {
     if (d.file != path_) {
       s.note = "read from " + d.file + ":" + std::to_string(d.line) + (s.note.empty() ? "" : "; " + s.note);
+      s.file = d.file;  // stored under the included file's source (s.line is a line of that file)
       sink.setting_only(s);
     } else {
       sink.emit(s);

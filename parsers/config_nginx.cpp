@@ -348,6 +348,7 @@ class NginxConfigFile : public FileParser {
     if (d.file != path_) {
       if (s.note.find("read from ") == std::string::npos)
         s.note = "read from " + d.file + ":" + std::to_string(d.line) + (s.note.empty() ? "" : "; " + s.note);
+      s.file = d.file;  // stored under the included file's source (s.line is a line of that file)
       sink.setting_only(s);
     } else {
       sink.emit(s);

@@ -4,7 +4,7 @@
 //
 // The packet part starts at "IN=" (or "OUT=" when there is no IN=); the log prefix is the text
 // between the kernel/uptime header and that point. The action comes from the prefix words
-// (DROP/BLOCK/DENY, REJECT, ACCEPT/ALLOW/ACC/PASS, Ubiquiti "-D]"/"-A]"/"-R]" suffixes), since
+// (DROP/BLOCK/DENY, REJECT, RESET, ACCEPT/ALLOW/ACC/PASS, Ubiquiti "-D]"/"-A]"/"-R]" suffixes), since
 // the kernel line itself never says what the rule did.
 #include <cstdio>
 
@@ -113,6 +113,8 @@ fw::Action action_from_prefix(std::string_view prefix) {
     if (a == 'A') return fw::Action::allow;
   }
   if (u.find("REJECT") != std::string_view::npos) return fw::Action::reject;
+  // "RESET-IN:", "TCP_RESET": the rule answers with a TCP reset (REJECT --reject-with tcp-reset).
+  if (has_word(u, "RESET")) return fw::Action::reset;
   if (u.find("DROP") != std::string_view::npos || has_word(u, "BLOCK") || has_word(u, "DENY") ||
       has_word(u, "DENIED") || u.find("BLOCK") != std::string_view::npos)
     return fw::Action::drop;
@@ -229,7 +231,7 @@ class NetfilterFile : public FileParser {
     std::string_view prefix = trim(rest);
     if (!prefix.empty()) fw::add_str(ev, "prefix", prefix);
     fw::Action action = action_from_prefix(prefix);
-    std::string_view word = rule_word(prefix);
+    std::string_view word = action == fw::Action::reset ? std::string_view("reset") : rule_word(prefix);
     if (!word.empty()) fw::add_str(ev, "rule_action", word);
 
     // Packet: KEY=VALUE tokens and bare flag words; stop at a bracketed inner packet (ICMP errors).
@@ -291,6 +293,8 @@ class NetfilterFile : public FileParser {
     fw::set_action(ev, action, flags);
     if ((flags & fw::kRst) && (action == fw::Action::allow || action == fw::Action::none))
       ev.fields.add("reset_by", "client");  // the packet's source sent the RST
+    else if (action == fw::Action::reset)
+      ev.fields.add("reset_by", "firewall");  // the rule named RESET answers with a TCP reset
     ev.message.assign(prefix);
   }
 
@@ -366,6 +370,13 @@ class NetfilterParser : public Parser {
         {"{\"__REALTIME_TIMESTAMP\":\"1700000000123456\",\"MESSAGE\":\"IPTABLES-REJECT: IN=eth0 OUT= SRC=198.51.100.7 "
          "DST=10.0.0.5 LEN=60 PROTO=TCP SPT=51001 DPT=22 WINDOW=64240 RES=0x00 SYN URGP=0\",\"_HOSTNAME\":\"gw\"}",
          {{"ts", "2023-11-14T22:13:20.123Z"}, {"category", "fw-reject"}, {"server_port", "22"}}},
+        // A LOG rule in front of "-j REJECT --reject-with tcp-reset" named by its action.
+        {"Nov 23 20:34:33 gw kernel: [ 8123.456789] RESET-IN: IN=eth0 OUT= MAC=00:16:3e:aa:bb:cc:00:16:3e:dd:ee:ff:08:00 "
+         "SRC=203.0.113.9 DST=10.0.0.5 LEN=52 TOS=0x00 PREC=0x00 TTL=57 ID=4242 DF PROTO=TCP SPT=50522 DPT=443 "
+         "WINDOW=501 RES=0x00 ACK PSH URGP=0",
+         {{"category", "fw-reset"}, {"fields.action", "reset"}, {"fields.rule_action", "reset"},
+          {"fields.reset_by", "firewall"}, {"fields.prefix", "RESET-IN:"}, {"client_ip", "203.0.113.9"},
+          {"server_port", "443"}}},
         {"Jun  8 14:34:33 sd-126005 kernel: [50028442.088484] XX=enp1s0 OUT= MAC=00:08 SRC=195.54.160.107 "
          "DST=51.15.166.67 LEN=40 PROTO=TCP SPT=8080 DPT=8123 WINDOW=1024 RES=0x00 SYN URGP=0",
          {{"unparsed", "1"}}},

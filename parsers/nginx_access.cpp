@@ -174,7 +174,12 @@ bool apply(const Format& f, std::string_view line, Event& ev, TimeResolver& time
     int64_t n;
     switch (op.var) {
       case Var::remote_addr:
-        if (!dash) ev.client_ip.assign(v);
+        if (!dash) {
+          bool list = false;
+          for (char c : v) list |= c == ',' || c == ' ' || c == '"';
+          if (!list) [[likely]] ev.client_ip.assign(v);
+          else nginx::split_remote_addr_list(v, ev);  // X-Forwarded-For list or "$host $remote_addr"
+        }
         break;
       case Var::remote_port:
         if (parse_int(v, n)) ev.client_port = n;
@@ -248,9 +253,9 @@ bool apply(const Format& f, std::string_view line, Event& ev, TimeResolver& time
         break;
       }
       case Var::http_referer:
-        break;  // stays in raw: rarely evidence, and a third of the bytes of a row
       case Var::http_user_agent:
-        if (!dash) ev.fields.add("user_agent", v);
+        // Both stay in raw only (the last quoted fields of combined): rarely evidence, and together
+        // half of the bytes of a row, which the timeline writer would otherwise store twice.
         break;
       case Var::host:
       case Var::server_name:
@@ -351,6 +356,12 @@ class NginxAccessFile : public FileParser {
       }
     }
     if (!ok) {
+      // nginx error lines in the same file (containers, nginx-proxy-manager): error events.
+      CivilTime t;
+      if (nginx::starts_with_error_time(l) && nginx::error_line_problem(l, t).empty()) {
+        nginx::parse_error_line(l, t, out.event(), *ctx_.time);
+        return;
+      }
       out.unparsed("no nginx log_format matches (" + why_ + ")");
       return;
     }
@@ -390,27 +401,35 @@ class NginxAccessParser : public Parser {
   Score sniff(const SniffInput& in) const override {
     auto formats = formats_of(in.bundle);
     TimeResolver time;
-    int best = 0;
-    std::string best_name;
-    for (const Format& f : formats) {
-      int hits = 0;
-      for (std::string_view l : in.lines) {
+    // A line counts when any format fits it (a file may switch formats, e.g. nginx-proxy-manager's
+    // proxy and standard ones); nginx error lines mixed in count too, but an error log stays
+    // nginx-error's.
+    std::vector<int> hits(formats.size(), 0);
+    int fit = 0, errors = 0;
+    for (std::string_view l : in.lines) {
+      bool any = false;
+      for (size_t i = 0; i < formats.size(); ++i) {
         Event ev;
         std::string why;
-        if (apply(f, l, ev, time, why) && ev.status != kNull && ev.ts != kNull) ++hits;
+        if (apply(formats[i], l, ev, time, why) && ev.status != kNull && ev.ts != kNull) {
+          ++hits[i];
+          any = true;
+        }
       }
-      if (hits > best) {
-        best = hits;
-        best_name = f.name;
-      }
+      if (any) ++fit;
+      else if (CivilTime t; nginx::starts_with_error_time(l) && nginx::error_line_problem(l, t).empty()) ++errors;
     }
-    if (!best || in.lines.empty()) return {};
+    if (!fit || errors > fit || in.lines.empty()) return {};
+    size_t best = size_t(std::max_element(hits.begin(), hits.end()) - hits.begin());
+    const std::string& best_name = formats[best].name;
     int total = int(in.lines.size());
-    int score = 30 + 55 * best / total;
+    int score = 30 + 55 * (fit + errors) / total;
     if (best_name != "combined" && best_name != "main") score += 8;  // a format the bundle declared
     if (icontains(in.path, "nginx")) score += 5;
-    return {std::min(score, 98), std::to_string(best) + " of " + std::to_string(total) + " lines fit nginx log_format '" +
-                                     best_name + "'"};
+    std::string why = std::to_string(fit) + " of " + std::to_string(total) + " lines fit nginx log_format '" +
+                      best_name + "'" + (fit > hits[best] ? " or another" : "");
+    if (errors) why += ", " + std::to_string(errors) + " nginx error line" + (errors > 1 ? "s" : "");
+    return {std::min(score, 98), why};
   }
   std::unique_ptr<FileParser> open(const ParseContext& ctx) const override {
     return std::make_unique<NginxAccessFile>(ctx);
@@ -420,12 +439,30 @@ class NginxAccessParser : public Parser {
         {"127.0.0.1 - - [23/Nov/2026:20:19:01 +0000] \"GET /ok HTTP/1.1\" 200 3 \"-\" \"python-requests/2.28.1\"",
          {{"ts", "2026-11-23T20:19:01.000Z"}, {"ts_zone", "explicit"}, {"client_ip", "127.0.0.1"},
           {"method", "GET"}, {"path", "/ok"}, {"protocol", "HTTP/1.1"}, {"status", "200"}, {"bytes", "3"},
-          {"category", "request"}, {"fields.user_agent", "python-requests/2.28.1"}}},
+          {"category", "request"}}},
         {"10.0.0.7 - bob [02/Mar/2026:10:13:48 +0100] \"POST /upload HTTP/1.1\" 413 183 \"-\" \"curl/7.88.1\" \"-\"",
          {{"ts", "2026-03-02T09:13:48.000Z"}, {"status", "413"}, {"category", "body-too-large"},
           {"fields.user", "bob"}, {"fields.log_format", "main"}}},
         {"192.0.2.1 - - [23/Nov/2026:20:19:03 +0000] \"\\x16\\x03\\x01\\x02\\x00\\x01\" 400 157 \"-\" \"-\"",
          {{"status", "400"}, {"category", "tls-to-plain-port"}, {"method", "\\x16\\x03\\x01\\x02\\x00\\x01"}}},
+        // corpus beats_nginx_access_test.log: a log_format starting with X-Forwarded-For
+        {"10.0.0.2, 10.0.0.1, 127.0.0.1 - - [07/Dec/2016:11:05:07 +0100] \"GET /ocelot HTTP/1.1\" 200 571 \"-\" "
+         "\"Mozilla/5.0 (Macintosh; Intel Mac OS X 10.12; rv:49.0) Gecko/20100101 Firefox/49.0\"",
+         {{"client_ip", "10.0.0.2"}, {"fields.forwarded_for", "10.0.0.2, 10.0.0.1, 127.0.0.1"},
+          {"ts", "2016-12-07T10:05:07.000Z"}, {"status", "200"}}},
+        {"\"10.5.102.222, 199.96.1.1, 204.246.1.1\" 10.2.1.185 - - [22/Jan/2016:13:18:29 +0000] \"GET "
+         "/assets/xxxx?q=100 HTTP/1.1\" 200 25507 \"-\" \"Amazon CloudFront\"",
+         {{"client_ip", "10.5.102.222"}, {"fields.forwarded_for", "10.5.102.222, 199.96.1.1, 204.246.1.1, 10.2.1.185"}}},
+        // corpus crowdsec_nginx_http-logs.log: "$host $remote_addr" and an error line in the access file
+        {"www.crowdsec11.net:80 192.168.1.1 - - [08/Jun/2020:08:04:43 +0000] \"GET /test/uppercase/extensions.JPG "
+         "HTTP/1.1\" 301 0 \"-\" \"Mozilla/5.0\"",
+         {{"client_ip", "192.168.1.1"}, {"host", "www.crowdsec11.net"}, {"server_port", "80"},
+          {"fields.forwarded_for", ""}}},
+        {"2021/12/01 13:53:33 [error] 31#31: *46 \"/usr/share/nginx/html/market/index.html\" is not found (2: No "
+         "such file or directory), client: 172.17.0.1, server: localhost, request: \"GET /market/ HTTP/1.1\", host: "
+         "\"localhost\"",
+         {{"category", "file-not-found"}, {"client_ip", "172.17.0.1"}, {"conn_id", "46"}, {"severity", "error"},
+          {"ts", "2021-12-01T13:53:33.000Z"}, {"path", "/market/"}}},
         {"garbage that is not an access log line", {{"unparsed", "1"}}},
     };
     return s;

@@ -1,6 +1,7 @@
 #include "nginx_common.h"
 
 #include <array>
+#include <cstring>
 #include <utility>
 
 #include "rstscope/text.h"
@@ -15,7 +16,7 @@ struct Pattern {
 };
 
 // Ordered: the first needle found in the message decides (signatures.md B1.2).
-constexpr std::array<Pattern, 52> kErrorPatterns{{
+constexpr std::array<Pattern, 53> kErrorPatterns{{
     {"upstream prematurely closed", "upstream-closed"},
     {"upstream timed out", "upstream-timeout"},
     {"no live upstreams", "upstream-unavailable"},
@@ -63,6 +64,7 @@ constexpr std::array<Pattern, 52> kErrorPatterns{{
     {"reopening logs", "server-signal"},
     {") received", "server-signal"},
     {"open() \"", "file-not-found"},
+    {"\" is not found (2: ", "file-not-found"},  // ngx_http_index_module: "/srv/www/x/index.html" is not found
     {"is forbidden", "forbidden"},
     {"access forbidden by rule", "forbidden"},
     {"FastCGI sent in stderr", "upstream-stderr"},
@@ -110,6 +112,88 @@ std::string_view category_for_status(int64_t status) {
     case 504: return "upstream-timeout";
     default: return "request";
   }
+}
+
+bool starts_with_error_time(std::string_view l) {
+  return l.size() >= 19 && l[4] == '/' && l[7] == '/' && l[10] == ' ' && l[13] == ':' && l[0] >= '0' && l[0] <= '9';
+}
+
+std::string_view error_line_problem(std::string_view l, CivilTime& t) {
+  if (!starts_with_error_time(l) || parse_iso8601(l.substr(0, 19), t) != 19) return "no nginx error-log time at the start";
+  std::string_view rest = l.substr(19);
+  if (rest.size() < 4 || rest[0] != ' ' || rest[1] != '[') return "no [level] after the time";
+  if (rest.find(']') == std::string_view::npos) return "unterminated [level]";
+  return {};
+}
+
+void parse_error_line(std::string_view l, CivilTime t, Event& ev, TimeResolver& time, const CivilTime* zone) {
+  if (zone && zone->has_offset && !t.has_offset) {
+    t.has_offset = true;
+    t.offset_seconds = zone->offset_seconds;
+  }
+  std::string_view rest = l.substr(19);
+  size_t close = rest.find(']');
+  ev.role = Role::proxy;
+  ev.ts_raw.assign(l.substr(0, 19));
+  time.resolve(t, ev);
+  ev.severity.assign(rest.substr(2, close - 2));
+  rest = rest.substr(close + 1);
+  if (!rest.empty() && rest[0] == ' ') rest.remove_prefix(1);
+  // pid#tid:
+  size_t colon = rest.find(": ");
+  if (colon != std::string_view::npos && colon < 32 && rest.substr(0, colon).find('#') != std::string_view::npos) {
+    std::string_view pidtid = rest.substr(0, colon);
+    ev.fields.add("pid", pidtid.substr(0, pidtid.find('#')));
+    rest = rest.substr(colon + 2);
+  }
+  if (!rest.empty() && rest[0] == '*') {
+    size_t sp = rest.find(' ');
+    ev.conn_id.assign(rest.substr(1, sp == std::string_view::npos ? std::string_view::npos : sp - 1));
+    rest = sp == std::string_view::npos ? std::string_view{} : rest.substr(sp + 1);
+  }
+  split_error_message(rest, ev);
+}
+
+bool looks_like_ip(std::string_view s) {
+  if (looks_like_ipv4(s)) return true;
+  int colons = 0;
+  for (char c : s) {
+    if (c == ':') ++colons;
+    else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == '.')) return false;
+  }
+  return colons >= 2;
+}
+
+void split_remote_addr_list(std::string_view v, Event& ev) {
+  char list[256];
+  size_t n = 0;
+  int addresses = 0;
+  bool first_token = true;
+  size_t i = 0;
+  while (i < v.size()) {
+    while (i < v.size() && (v[i] == ' ' || v[i] == ',' || v[i] == '"')) ++i;
+    size_t b = i;
+    while (i < v.size() && v[i] != ' ' && v[i] != ',' && v[i] != '"') ++i;
+    std::string_view tok = v.substr(b, i - b);
+    if (tok.empty()) break;
+    if (looks_like_ip(tok)) {
+      if (addresses++ == 0) ev.client_ip.assign(tok);
+      if (n + tok.size() + 2 <= sizeof list) {
+        if (n) list[n++] = ',', list[n++] = ' ';
+        std::memcpy(list + n, tok.data(), tok.size());
+        n += tok.size();
+      }
+    } else if (first_token && tok != "-") {
+      std::string_view h;
+      int64_t port;
+      split_host_port(tok, h, port);
+      if (!h.empty() && ev.host.empty()) ev.host.assign(h);
+      if (port >= 0 && ev.server_port == kNull) ev.server_port = port;
+    }
+    first_token = false;
+  }
+  if (!addresses) ev.client_ip.assign(v);  // not addresses after all: keep what was written
+  if (addresses > 1) ev.fields.add("forwarded_for", std::string_view(list, n));
 }
 
 void split_error_message(std::string_view text, Event& ev) {
@@ -187,6 +271,12 @@ void split_error_message(std::string_view text, Event& ev) {
     } else {
       ev.fields.add(key, value);
     }
+  }
+  // "client 10.0.0.1 closed keepalive connection" names the client in the message, not the trailer.
+  if (ev.client_ip.empty() && starts_with(msg, "client ")) {
+    std::string_view who = msg.substr(7);
+    who = who.substr(0, who.find(' '));
+    if (looks_like_ip(who)) ev.client_ip.assign(who);
   }
   std::string_view cat = classify_error(msg, action);
   // TLS lines: decode the OpenSSL error (signatures.md B1.3) into fields.tls_reason & co.

@@ -1,4 +1,5 @@
 // nginx error.log: "YYYY/MM/DD HH:MM:SS [level] pid#tid: *conn message, client: A, server: S, ..."
+// also after a syslog prefix (RFC 3164, RFC 5424, bare tag): error_log syslog:... or a relay.
 // Grammar: shared/reference/signatures.md B1.1; messages classified per B1.2 into
 // docs/categories.md words. Times are local (no zone in the line): --tz or inferred UTC.
 #include <array>
@@ -6,13 +7,21 @@
 #include "nginx_common.h"
 #include "rstscope/parser.h"
 #include "rstscope/text.h"
+#include "syslog_common.h"
 
 namespace rstscope {
 namespace {
 
-bool starts_with_nginx_time(std::string_view l) {
-  return l.size() >= 19 && l[4] == '/' && l[7] == '/' && l[10] == ' ' && l[13] == ':' &&
-         l[0] >= '0' && l[0] <= '9';
+bool starts_with_nginx_time(std::string_view l) { return nginx::starts_with_error_time(l); }
+
+// nginx writes to syslog (`error_log syslog:server=...`) or a relay forwards its lines: the
+// error-log line follows an RFC 3164 / RFC 5424 / bare tag prefix. Returns the prefix split off
+// (version -1 when the line has none) and the nginx part in `body`.
+bool syslog_wrapped(std::string_view l, syslog::Prefix& p, std::string_view& body) {
+  if (l.empty() || starts_with_nginx_time(l)) return false;
+  if (!syslog::split(l, p) || p.version < 0) return false;
+  body = p.message;
+  return starts_with_nginx_time(body);
 }
 
 class NginxErrorFile : public FileParser {
@@ -22,41 +31,28 @@ class NginxErrorFile : public FileParser {
   void record(const Record& rec, Emitter& out) override {
     if (trim(rec.text).empty()) return;  // a blank line holds nothing to keep
     std::string_view l = rec.text;
+    syslog::Prefix p;
+    std::string_view body;
+    bool wrapped = syslog_wrapped(l, p, body);
+    if (wrapped) l = body;
     CivilTime t;
-    if (!starts_with_nginx_time(l) || parse_iso8601(l.substr(0, 19), t) != 19) {
-      out.unparsed("no nginx error-log time at the start");
-      return;
-    }
-    std::string_view rest = l.substr(19);
-    if (rest.size() < 4 || rest[0] != ' ' || rest[1] != '[') {
-      out.unparsed("no [level] after the time");
-      return;
-    }
-    size_t close = rest.find(']');
-    if (close == std::string_view::npos) {
-      out.unparsed("unterminated [level]");
+    std::string_view problem = nginx::error_line_problem(l, t);
+    if (!problem.empty()) {
+      out.unparsed(problem);
       return;
     }
     Event& ev = out.event();
-    ev.role = Role::proxy;
-    ev.ts_raw.assign(l.substr(0, 19));
-    ctx_.time->resolve(t, ev);
-    ev.severity.assign(rest.substr(2, close - 2));
-    rest = rest.substr(close + 1);
-    if (!rest.empty() && rest[0] == ' ') rest.remove_prefix(1);
-    // pid#tid:
-    size_t colon = rest.find(": ");
-    if (colon != std::string_view::npos && colon < 32 && rest.substr(0, colon).find('#') != std::string_view::npos) {
-      std::string_view pidtid = rest.substr(0, colon);
-      ev.fields.add("pid", pidtid.substr(0, pidtid.find('#')));
-      rest = rest.substr(colon + 2);
+    nginx::parse_error_line(l, t, ev, *ctx_.time, wrapped && p.has_time ? &p.time : nullptr);
+    if (wrapped) {
+      // The syslog header is kept as HAProxy keeps it: its time (ISO UTC), host and program.
+      if (p.has_time) {
+        char iso[32];
+        size_t n = syslog::format_iso_ms(ctx_.time->to_utc_us(p.time), iso);
+        ev.fields.add("syslog_ts", std::string_view(iso, n));
+      }
+      if (!p.host.empty()) ev.fields.add("syslog_host", p.host);
+      if (!p.app.empty()) ev.fields.add("program", p.app);
     }
-    if (!rest.empty() && rest[0] == '*') {
-      size_t sp = rest.find(' ');
-      ev.conn_id.assign(rest.substr(1, sp == std::string_view::npos ? std::string_view::npos : sp - 1));
-      rest = sp == std::string_view::npos ? std::string_view{} : rest.substr(sp + 1);
-    }
-    nginx::split_error_message(rest, ev);
   }
 
  private:
@@ -71,17 +67,29 @@ class NginxErrorParser : public Parser {
   }
   Role role() const override { return Role::proxy; }
   bool joins_lines() const override { return true; }
-  bool continues(std::string_view line) const override { return !starts_with_nginx_time(line) && !line.empty(); }
+  bool continues(std::string_view line) const override {
+    if (line.empty() || starts_with_nginx_time(line)) return false;
+    syslog::Prefix p;
+    std::string_view body;
+    return !syslog_wrapped(line, p, body);  // only reached for lines without the nginx time
+  }
   Score sniff(const SniffInput& in) const override {
-    int hits = 0, total = 0;
+    int hits = 0, wrapped = 0, total = 0;
     for (std::string_view l : in.lines) {
       ++total;
+      syslog::Prefix p;
+      std::string_view body;
+      if (syslog_wrapped(l, p, body)) {
+        l = body;
+        if (l.size() > 21 && l[19] == ' ' && l[20] == '[') ++wrapped;
+      }
       if (starts_with_nginx_time(l) && l.size() > 21 && l[19] == ' ' && l[20] == '[') ++hits;
     }
     if (!total || !hits) return {};
     int score = 40 + 55 * hits / total;
     return {score, std::to_string(hits) + " of " + std::to_string(total) +
-                       " lines start with 'YYYY/MM/DD HH:MM:SS [level]'"};
+                       " lines start with 'YYYY/MM/DD HH:MM:SS [level]'" +
+                       (wrapped ? " (" + std::to_string(wrapped) + " after a syslog prefix)" : std::string())};
   }
   std::unique_ptr<FileParser> open(const ParseContext& ctx) const override {
     return std::make_unique<NginxErrorFile>(ctx);
@@ -139,6 +147,24 @@ class NginxErrorParser : public Parser {
         {"2026/11/23 20:20:30 [error] 30977#30977: *9 client intended to send too large body: 2097152 bytes, client: "
          "127.0.0.1, server: , request: \"POST /upload HTTP/1.1\", host: \"127.0.0.1:18090\"",
          {{"category", "body-too-large"}}},
+        {"2026/11/23 20:34:40 [info] 123#123: *46 client 10.0.0.1 closed keepalive connection",
+         {{"category", "client-keepalive-close"}, {"client_ip", "10.0.0.1"}, {"conn_id", "46"}}},
+        // RFC 3164 relay: the syslog time is kept in fields, the event time is nginx's own
+        {"Nov 23 20:34:34 web1 nginx: 2026/11/23 20:34:33 [error] 123#123: *45 recv() failed (104: Connection reset "
+         "by peer) while reading response header from upstream, client: 10.0.0.1, server: api, request: \"GET /x "
+         "HTTP/1.1\", upstream: \"http://10.0.0.9:8080/x\", host: \"api\"",
+         {{"ts", "2026-11-23T20:34:33.000Z"}, {"category", "upstream-reset"}, {"conn_id", "45"},
+          {"client_ip", "10.0.0.1"}, {"fields.syslog_ts", "2026-11-23T20:34:34.000Z"}, {"fields.syslog_host", "web1"},
+          {"fields.program", "nginx"}, {"fields.pid", "123"}}},
+        // corpus pfsense/crowdsec_pfsense-rfc5424-nginx.log (RFC 5424, the header's +00:00 is the zone)
+        {"<171>1 2025-11-05T20:47:03.000000+00:00 firewall.lan nginx - - - 2025/11/05 20:47:03 [error] 24537#230441: "
+         "*914 open() \"/usr/local/www/crowdsec-test-NtktlJHV4TfBSK3wvlhiOBnl\" failed (2: No such file or "
+         "directory), client: fdfd:ace:ace:7::17a, server: , request: \"GET /crowdsec-test-NtktlJHV4TfBSK3wvlhiOBnl "
+         "HTTP/2.0\", host: \"firewall.lan\"",
+         {{"ts", "2025-11-05T20:47:03.000Z"}, {"ts_zone", "explicit"}, {"category", "file-not-found"},
+          {"client_ip", "fdfd:ace:ace:7::17a"}, {"conn_id", "914"}, {"severity", "error"}, {"method", "GET"},
+          {"fields.syslog_host", "firewall.lan"}}},
+        {"Nov 23 20:34:34 web1 sshd[99]: Accepted publickey for root", {{"unparsed", "1"}}},
         {"this is not an nginx line", {{"unparsed", "1"}}},
     };
     return s;

@@ -3,6 +3,10 @@
 // Session end reason decides the category of TRAFFIC end logs: tcp-rst-from-client/-server ->
 // fw-reset with reset_by, aged-out -> conn-timeout, tcp-fin -> fw-teardown, policy-deny -> fw-drop,
 // threat -> fw-reset by the firewall, decrypt-* -> fw-reject. Times are the firewall's local time.
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "firewall_common.h"
 #include "rstscope/parser.h"
 #include "rstscope/text.h"
@@ -13,7 +17,7 @@ namespace {
 constexpr size_t kCols = 48;  // we need columns 1..47
 
 // Splits CSV into up to kCols fields (views; quotes removed, "" left as written). One pass.
-size_t split_csv(std::string_view s, std::string_view* out) {
+size_t split_csv_quoted(std::string_view s, std::string_view* out) {
   size_t n = 0, i = 0, len = s.size();
   const char* d = s.data();
   while (n < kCols) {
@@ -42,6 +46,41 @@ size_t split_csv(std::string_view s, std::string_view* out) {
     ++i;
   }
   return n;
+}
+
+// The same split for the common line without any '"' before its kCols-th comma: commas are found
+// 16 bytes at a time (SSE2 compare + bit mask) instead of byte by byte; a quote sends the line
+// to split_csv_quoted. Same fields, same count (the kCols-th field ends at its comma; the last
+// field of a shorter line runs to the end, empty after a trailing comma).
+size_t split_csv(std::string_view s, std::string_view* out) {
+#if defined(__SSE2__)
+  const char* d = s.data();
+  const size_t len = s.size();
+  size_t n = 0, b = 0, i = 0;
+  const __m128i comma = _mm_set1_epi8(','), quote = _mm_set1_epi8('"');
+  for (; i + 16 <= len; i += 16) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(d + i));
+    if (_mm_movemask_epi8(_mm_cmpeq_epi8(v, quote))) return split_csv_quoted(s, out);
+    for (unsigned m = unsigned(_mm_movemask_epi8(_mm_cmpeq_epi8(v, comma))); m; m &= m - 1) {
+      size_t pos = i + size_t(__builtin_ctz(m));
+      out[n++] = std::string_view(d + b, pos - b);
+      b = pos + 1;
+      if (n == kCols) return n;
+    }
+  }
+  for (; i < len; ++i) {
+    if (d[i] == '"') return split_csv_quoted(s, out);
+    if (d[i] == ',') {
+      out[n++] = std::string_view(d + b, i - b);
+      b = i + 1;
+      if (n == kCols) return n;
+    }
+  }
+  out[n++] = std::string_view(d + b, len - b);
+  return n;
+#else
+  return split_csv_quoted(s, out);
+#endif
 }
 
 // The CSV starts at "1,YYYY/MM/DD HH:MM:SS," (FUTURE_USE then receive time), after any syslog header.

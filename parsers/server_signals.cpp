@@ -34,7 +34,7 @@ struct Signal {
 };
 
 // Order = priority when several match (lowest index wins).
-constexpr std::array<Signal, 38> kSignals{{
+constexpr std::array<Signal, 40> kSignals{{
     {R"(exited on signal \d+)", "worker-crashed", "killed-by-signal"},
     {R"(Out of memory: Kill(ed)? process|invoked oom-killer|oom-kill:|Memory cgroup out of memory|OOMKilled)",
      "worker-crashed", "oom-killer"},
@@ -59,13 +59,17 @@ constexpr std::array<Signal, 38> kSignals{{
     {R"(Back-off restarting failed container|CrashLoopBackOff)", "worker-crashed", "crash-loop"},
     {R"(Scheduled restart job, restart counter is at \d+)", "server-start", "systemd-restart"},
     {R"(Respawned uWSGI worker|respawned|Booting worker with pid)", "server-start", "worker-respawn"},
+    // Kestrel's own connection log (Microsoft.AspNetCore.Server.Kestrel.* LoggerMessage texts): the
+    // transport saw the client's RST; the min-data-rate guard aborted a client too slow to send or read.
+    {R"(Connection id "[^"]*" reset\.)", "client-reset", "kestrel-connection-reset"},
+    {R"(not (sent|read) by the client at (a|the specified) minimum)", "client-timeout", "kestrel-min-data-rate"},
     {R"(ConnectionResetException|The client reset the request stream|Connection reset by peer)", "client-reset",
      "connection-reset"},
     {R"(uwsgi_response_write\w*\(\): Broken pipe|writev\(\) failed \(32: Broken pipe\)|Broken pipe)",
      "client-broken-pipe", "broken-pipe"},
     {R"(SIGPIPE: writing to a closed pipe/socket/fd|client (closed|disconnected))", "client-closed",
      "client-disconnected"},
-    {R"(An unhandled exception (was thrown|has occurred) while executing the request|Request processing ended abnormally)",
+    {R"(An unhandled exception (was thrown|has occurred) while executing the request|[Rr]equest processing ended abnormally)",
      "server-error", "request-exception"},
     {R"(bad request data|BadHttpRequestException)", "bad-request", "bad-request"},
     {R"(Main process exited, code=exited, status=0)", "server-stop", "systemd-exit"},
@@ -134,6 +138,54 @@ std::string_view level_word(std::string_view m) {
   return {};
 }
 
+// Microsoft.Extensions.Logging console level ("info: ", "fail: " ...) -> severity word, "" if none.
+std::string_view mel_level(std::string_view m) {
+  if (m.size() < 6 || m[4] != ':' || m[5] != ' ') return {};
+  std::string_view p = m.substr(0, 4);
+  if (p == "info") return "info";
+  if (p == "warn") return "warn";
+  if (p == "fail") return "error";
+  if (p == "crit") return "crit";
+  if (p == "dbug") return "debug";
+  if (p == "trce") return "trace";
+  return {};
+}
+
+// "Microsoft.AspNetCore.Server.Kestrel.Connections[19]" at the start of m: the MEL category and
+// event id. Consumes it (and the space after it) from m.
+bool take_logger(std::string_view& m, Event& ev) {
+  size_t open = m.find('[');
+  if (open == std::string_view::npos || open == 0 || open > 160) return false;
+  std::string_view name = m.substr(0, open);
+  if (name.find(' ') != std::string_view::npos || name.find('.') == std::string_view::npos) return false;
+  size_t close = m.find(']', open);
+  int64_t id;
+  if (close == std::string_view::npos || !parse_int(m.substr(open + 1, close - open - 1), id)) return false;
+  ev.fields.add("logger", name);
+  ev.fields.add("event_id", id);
+  m = trim(m.substr(close + 1));
+  return true;
+}
+
+// Kestrel: 'Connection id "0HMAB"[, Request id "0HMAB:00000002"]' -> conn_id, request_id.
+void kestrel_ids(std::string_view text, Event& ev) {
+  auto quoted_after = [&](std::string_view key) -> std::string_view {
+    size_t at = text.find(key);
+    if (at == std::string_view::npos) return {};
+    std::string_view v = text.substr(at + key.size());
+    size_t end = v.find('"');
+    return end == std::string_view::npos || end > 64 ? std::string_view{} : v.substr(0, end);
+  };
+  std::string_view c = quoted_after("Connection id \""), r = quoted_after("Request id \"");
+  if (!c.empty()) ev.conn_id.assign(c);
+  if (!r.empty()) ev.request_id.assign(r);
+}
+
+bool kestrel_line(std::string_view l) {
+  return l.find("Microsoft.AspNetCore.Server.Kestrel") != std::string_view::npos ||
+         l.find("Connection id \"") != std::string_view::npos;
+}
+
 class ServerSignalsFile : public FileParser {
  public:
   explicit ServerSignalsFile(const ParseContext& ctx) : ctx_(ctx) {}
@@ -168,7 +220,30 @@ class ServerSignalsFile : public FileParser {
         msg = first;
       }
     }
-    ev.message.assign(trim(msg));
+    msg = trim(msg);
+    // Microsoft.Extensions.Logging console: "info: Category[EventId]" then the message on the
+    // next, indented line (or on the same line with the single-line formatter).
+    if (std::string_view lvl = mel_level(msg); !lvl.empty()) {
+      if (ev.severity.empty()) ev.severity.assign(lvl);
+      msg = trim(msg.substr(6));
+      if (take_logger(msg, ev) && msg.empty() && first.size() < text.size()) {
+        std::string_view next = text.substr(first.size() + 1);
+        msg = trim(next.substr(0, next.find('\n')));
+      }
+    } else {
+      // Serilog / NLog style "[DBG] Microsoft.AspNetCore.Server.Kestrel.Connections[19] ..." or a
+      // level word before the category.
+      std::string_view m = msg;
+      if (m.size() > 7 && (m[0] == '+' || m[0] == '-') && m[1] >= '0' && m[1] <= '9' && m.find(' ') < 8)
+        m = trim(m.substr(m.find(' ')));  // " +00:00" after the time (Serilog text sinks)
+      if (!m.empty() && m[0] == '[') {
+        size_t close = m.find("] ");
+        if (close != std::string_view::npos && close < 12) m = trim(m.substr(close + 2));
+      }
+      if (take_logger(m, ev)) msg = m;
+    }
+    if (msg.find("Connection id \"") != std::string_view::npos) kestrel_ids(msg, ev);
+    ev.message.assign(msg);
     if (ev.severity.empty()) ev.severity.assign(level_word(msg));
     // The whole record (with its trace lines) is classified: "panic:" may sit on line 1, the
     // exception type on line 2.
@@ -258,20 +333,30 @@ class ServerSignalsParser : public Parser {
   bool joins_lines() const override { return true; }
   bool continues(std::string_view line) const override { return is_continuation(line); }
   Score sniff(const SniffInput& in) const override {
-    int total = 0, hits = 0, uwsgi = 0;
+    int total = 0, hits = 0, uwsgi = 0, kestrel = 0, http_client = 0;
     for (std::string_view l : in.lines) {
       ++total;
       if (starts_with(l, "[pid: ") && l.find("=> generated") != std::string_view::npos) ++uwsgi;
       else if (int i = classify(l); i >= 0 && kSignals[static_cast<size_t>(i)].category == "worker-crashed") ++hits;
+      if (kestrel_line(l)) ++kestrel;
+      // An ASP.NET service that also calls others logs its HttpClient requests and failures: that
+      // log is a client's (client-app-log), whatever Kestrel says in it.
+      if (l.find("System.Net.Http.HttpClient") != std::string_view::npos ||
+          l.find("Net.Http.HttpRequestException") != std::string_view::npos)  // not Kestrel's BadHttpRequestException
+        ++http_client;
     }
     bool named = icontains(in.name, "gunicorn") || icontains(in.name, "uwsgi") || icontains(in.name, "kestrel") ||
                  icontains(in.name, "journal") || icontains(in.name, "daemon") || icontains(in.name, "supervisor");
-    if (!total || (!hits && !uwsgi && !named)) return {};
+    bool server_log = kestrel > 0 && !http_client;
+    if (!total || (!hits && !uwsgi && !named && !server_log)) return {};
     int score = uwsgi ? 50 + 45 * uwsgi / total : named ? 45 : 0;
     if (hits) score = std::max(score, std::min(85, 50 + 10 * hits));
-    return {score, std::to_string(hits) + " of " + std::to_string(total) +
-                       " lines carry server crash signals" +
-                       (uwsgi ? ", " + std::to_string(uwsgi) + " are uwsgi request lines" : std::string())};
+    // Above client-app-log (at most 65), which would keep only the lifecycle lines of it.
+    if (server_log) score = std::max(score, std::min(85, 66 + 4 * kestrel));
+    std::string why = std::to_string(hits) + " of " + std::to_string(total) + " lines carry server crash signals";
+    if (uwsgi) why += ", " + std::to_string(uwsgi) + " are uwsgi request lines";
+    if (server_log) why += ", " + std::to_string(kestrel) + " are Kestrel connection lines";
+    return {score, why};
   }
   std::unique_ptr<FileParser> open(const ParseContext& ctx) const override {
     return std::make_unique<ServerSignalsFile>(ctx);
@@ -306,6 +391,28 @@ class ServerSignalsParser : public Parser {
         {"2026-11-23 20:21:46.123 +00:00 [DBG] Connection id \"0HN1\" communication error.\n"
          "Microsoft.AspNetCore.Connections.ConnectionResetException: Connection reset by peer",
          {{"category", "client-reset"}, {"ts", "2026-11-23T20:21:46.123Z"}}},
+        // Kestrel's own connection log, MEL console layout (category line, indented message)
+        {"dbug: Microsoft.AspNetCore.Server.Kestrel.Connections[19]\n      Connection id \"0HMAB\" reset.",
+         {{"category", "client-reset"}, {"fields.signal", "kestrel-connection-reset"}, {"conn_id", "0HMAB"},
+          {"severity", "debug"}, {"message", "Connection id \"0HMAB\" reset."},
+          {"fields.logger", "Microsoft.AspNetCore.Server.Kestrel.Connections"}, {"fields.event_id", "19"},
+          {"count", "1"}, {"role", "server"}}},
+        {"2026-11-23 20:34:33.123 +00:00 [DBG] Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets[19] Connection id "
+         "\"0HMAC\" reset.",
+         {{"category", "client-reset"}, {"conn_id", "0HMAC"}, {"ts", "2026-11-23T20:34:33.123Z"},
+          {"fields.event_id", "19"}}},
+        {"info: Microsoft.AspNetCore.Server.Kestrel[28]\n      Connection id \"0HMAD\", Request id \"0HMAD:00000002\": "
+         "the connection was closed because the response was not read by the client at the specified minimum data "
+         "rate.",
+         {{"category", "client-timeout"}, {"fields.signal", "kestrel-min-data-rate"}, {"conn_id", "0HMAD"},
+          {"request_id", "0HMAD:00000002"}, {"severity", "info"}}},
+        {"info: Microsoft.AspNetCore.Server.Kestrel[27]\n      Connection id \"0HMAE\", Request id \"0HMAE:00000001\": "
+         "the request timed out because it was not sent by the client at a minimum of 240 bytes/second.",
+         {{"category", "client-timeout"}, {"fields.signal", "kestrel-min-data-rate"}}},
+        {"dbug: Microsoft.AspNetCore.Server.Kestrel.BadRequests[17]\n      Connection id \"0HMAF\" bad request data: "
+         "\"Invalid request line: 'GET / HTTP/1.1\\x0D'\"\n      Microsoft.AspNetCore.Server.Kestrel.Core."
+         "BadHttpRequestException: Invalid request line: 'GET / HTTP/1.1\\x0D'",
+         {{"category", "bad-request"}, {"conn_id", "0HMAF"}, {"fields.event_id", "17"}}},
         {"Exception in thread \"main\" java.lang.OutOfMemoryError: Java heap space",
          {{"category", "worker-crashed"}, {"fields.signal", "out-of-memory"}}},
         // tstack/lnav test fixture (uwsgi request log)

@@ -21,6 +21,10 @@ struct Setting {
   int64_t line = 0;       // 1-based line in the config file (0 when assumed)
   bool assumed = false;   // documented default, not read from the bundle
   std::string note;       // why it matters / where the default comes from
+  // Bundle path of the file that holds the directive when it is not the file being parsed (a
+  // directive read through an include); empty otherwise. Ingest stores such a row under that
+  // file's source, so source + line always name the directive itself.
+  std::string file;
 };
 
 }  // namespace rstscope

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <type_traits>
 
 #include "cli/cli.h"
 #include "correlate/correlate.h"
@@ -27,7 +28,7 @@ void add_correlate_options(CLI::App* c, CorrelateArgs& a) {
   c->add_option("--rules", a.rules, "A folder of your own rules (*.toml), added to the built-in ones");
   c->add_option("--alias", a.aliases, "NAME=ADDRESS: the client's target NAME is served at ADDRESS (repeatable)");
   c->add_option("--aliases", a.aliases_file, "A file of NAME ADDRESS lines (hosts-file syntax: ADDRESS NAME...)");
-  c->add_option("--skew", a.skews, "SOURCE=+-DURATION: add this to the times of SOURCE (path or suffix), e.g. client/app.log=-2.5s");
+  c->add_option("--skew", a.skews, "SOURCE=+-DURATION: add this to the times of SOURCE (its path, or a suffix after / that only one path has), e.g. client/app.log=-2.5s");
 }
 
 correlate::CorrelateOptions to_options(const CorrelateArgs& a) {
@@ -88,6 +89,9 @@ void setup_correlate(CLI::App& root, int* result) {
       *result = kOk;
     } catch (const CLI::Error&) {
       throw;
+    } catch (const correlate::OptionError& e) {
+      std::cerr << "rstscope correlate: " << e.what() << "\n";
+      *result = kUsage;
     } catch (const std::exception& e) {
       std::cerr << "rstscope correlate: " << e.what() << "\n";
       *result = kFatal;
@@ -115,7 +119,8 @@ void setup_analyze(CLI::App& root, int* result) {
   c->add_option("--json", *json, "Write the incident JSON (shared/spec/incidents.md) to this file");
   c->add_option("--md", *md, "Write the Markdown report to this file");
   c->add_option("--html", *html, "Write the self-contained HTML report to this file");
-  c->add_option("--tz", opt->tz, "Zone for times written without one (IANA name or offset)");
+  auto tzs = std::make_shared<std::vector<std::string>>();
+  c->add_option("--tz", *tzs, "Zone for times written without one: ZONE (IANA name or offset) or PATH=ZONE (repeatable)");
   c->add_option("--format", *formats, "Force a parser: PATH=PARSER");
   c->add_option("--nginx-log-format", opt->nginx_log_formats, "nginx log_format when the bundle has no nginx.conf");
   c->add_flag("--force", *keep, "Overwrite the output database if it exists");
@@ -131,16 +136,30 @@ void setup_analyze(CLI::App& root, int* result) {
     if (*keep || temp_db) {
       std::error_code ec;
       fs::remove(opt->db, ec);
+    } else if (std::error_code ec; fs::exists(opt->db, ec)) {
+      // analyze always builds a new timeline (no --append here, unlike ingest).
+      std::cerr << "rstscope analyze: " << opt->db
+                << " already exists: remove it, choose another -o, or add --force to overwrite it\n";
+      *result = kFatal;
+      return;
     }
     for (const std::string& f : *formats) {
       size_t eq = f.rfind('=');
       if (eq == std::string::npos) throw CLI::ValidationError("--format", "expected PATH=PARSER, got '" + f + "'");
       opt->overrides.emplace_back(f.substr(0, eq), f.substr(eq + 1));
     }
+    try {
+      apply_tz_args(*tzs, *opt);
+    } catch (const std::exception& e) {
+      throw CLI::ValidationError("--tz", e.what());
+    }
     opt->quiet = globals().quiet;
     opt->verbose = globals().verbose;
     try {
       correlate::CorrelateOptions copt = to_options(*args);
+      // A broken rule is reported before the bundle is read, and no DB is written.
+      std::vector<correlate::Rule> rules = correlate::load_rules(copt.rule_dirs);
+      copt.rules = &rules;
       IngestSummary s = ingest(*opt);
       if (!opt->quiet) std::cerr << format_summary(s, temp_db ? "(temporary)" : opt->db);
       auto cs = correlate::correlate_db(opt->db, copt);
@@ -166,6 +185,9 @@ void setup_analyze(CLI::App& root, int* result) {
       *result = s.exit_code;
     } catch (const CLI::Error&) {
       throw;
+    } catch (const correlate::OptionError& e) {
+      std::cerr << "rstscope analyze: " << e.what() << "\n";
+      *result = kUsage;
     } catch (const std::exception& e) {
       std::cerr << "rstscope analyze: " << e.what() << "\n";
       *result = kFatal;
@@ -229,16 +251,56 @@ void setup_rules(CLI::App& root, int* result) {
   explain->callback(guard([=] {
     for (const auto& r : load()) {
       if (r.id != *id) continue;
-      std::cout << "id:           " << r.id << "\nclass:        " << r.cause_class << "\ntitle:        " << r.title
-                << "\nstrategy:     " << r.strategy << "\nfile:         " << r.file << "\nconfidence:   " << r.confidence
-                << "\nkinds:        ";
-      for (const auto& k : r.kinds) std::cout << k << " ";
-      std::cout << "\ncategories:   ";
-      for (const auto& k : r.categories) std::cout << k << " ";
-      std::cout << "\nsettings:     ";
-      for (const auto& k : r.setting_keys) std::cout << k << "; ";
-      std::cout << "\nexplanation:  " << r.explanation << "\nrecommend:    " << r.recommendation << "\ncases:        "
-                << r.cases.size() << "\n";
+      auto list = [](const auto& v, const char* sep) {
+        std::string out;
+        for (const auto& x : v) {
+          if (!out.empty()) out += sep;
+          if constexpr (std::is_same_v<std::decay_t<decltype(x)>, Role>) out += std::string(to_string(x));
+          else if constexpr (std::is_same_v<std::decay_t<decltype(x)>, int>) out += std::to_string(x);
+          else out += x;
+        }
+        return out.empty() ? std::string("-") : out;
+      };
+      auto line = [](std::string_view label, const std::string& value) {
+        std::cout << fmt::format("{:<22}{}\n", std::string(label) + ":", value);
+      };
+      line("id", r.id);
+      line("class", r.cause_class);
+      line("title", r.title);
+      line("strategy", r.strategy);
+      line("file", r.file);
+      line("confidence", fmt::format("{:g}", r.confidence));
+      line("kinds", r.kinds.empty() ? std::string("any") : list(r.kinds, " "));
+      if (r.strategy == "evidence") {
+        line("roles", r.roles.empty() ? std::string("any") : list(r.roles, " "));
+        line("categories", list(r.categories, " "));
+        line("window", fmt::format("{} s before .. {} s after the failure", double(r.before_us) / 1e6, double(r.after_us) / 1e6));
+        if (!r.statuses.empty()) line("status", list(r.statuses, " "));
+        if (!r.detail_contains.empty()) line("detail", list(r.detail_contains, "; "));
+        if (!r.unless_detail.empty()) line("unless detail", list(r.unless_detail, "; "));
+        if (!r.actions.empty()) line("actions", list(r.actions, " "));
+        line("require client port", r.require_client_port ? "yes" : "no");
+        line("shared evidence", r.shared_evidence ? "yes (one line may explain many failures)" : "no");
+        if (!r.client_scheme.empty()) line("client scheme", r.client_scheme);
+        if (!r.target_listener.empty()) line("target listener", r.target_listener);
+        if (!r.client_text.empty()) line("client text", list(r.client_text, "; "));
+        if (!r.unless_client_text.empty()) line("unless client text", list(r.unless_client_text, "; "));
+      } else if (r.strategy == "idle-gap") {
+        line("idle settings", list(r.setting_keys, "; "));
+        line("tolerance", fmt::format("{:g}", r.tolerance));
+      } else if (r.strategy == "setting") {
+        line("setting keys", list(r.setting_keys, "; "));
+        if (!r.setting_contains.empty()) line("setting contains", list(r.setting_contains, "; "));
+      } else {
+        line("client text", r.client_text.empty() ? std::string("any") : list(r.client_text, "; "));
+        if (!r.setting_keys.empty()) line("settings", list(r.setting_keys, "; "));
+        line("level hidden bonus", fmt::format("{:g}", r.level_hidden_bonus));
+      }
+      line("explanation", r.explanation);
+      line("recommendation", r.recommendation);
+      std::cout << "cases (" << r.cases.size() << "):\n";
+      for (const auto& cs : r.cases)
+        std::cout << fmt::format("  {:<9} {} (line {})\n", cs.expect_match ? "match" : "no-match", cs.name, cs.line);
       return kOk;
     }
     std::cerr << "rstscope rules explain: no rule '" << *id << "' (see `rstscope rules list`)\n";

@@ -72,7 +72,10 @@ void setup_sniff(CLI::App& root, int* result) {
       }
       auto cands = sniff_lines(display, lines);
       if (cands.empty()) {
-        std::cout << display << ": unrecognised (no parser scored above 0)\n";
+        if (looks_like_json_document(lines))
+          std::cout << display << ": unrecognised (a multi-line JSON document; no whole-file parser reads it)\n";
+        else
+          std::cout << display << ": unrecognised (no parser scored above 0)\n";
         return;
       }
       std::cout << display << ": " << cands[0].parser->name() << " (score " << cands[0].score.score << ": "

@@ -113,7 +113,10 @@ int run_probe_cmd(ProbeArgs& a) {
     if (s.result == "fail" && !first_fail) first_fail = &s;
   if (a.o.protocol_check) std::cout << "speaks: " << res.speaks << "\n";
   if (a.o.find_idle_max_s > 0 || a.o.idle_s >= 0 || a.o.reuse_after_s >= 0) {
-    if (res.idle_timeout_ms >= 0) {
+    if (res.no_keepalive) {
+      std::cout << "idle timeout: 0: the server closed the connection right after the response (no keep-alive) with "
+                << (res.idle_close == "rst" ? "RST" : "FIN") << "\n";
+    } else if (res.idle_timeout_ms >= 0) {
       char b[160];
       std::snprintf(b, sizeof b, "idle timeout: the server closed the idle connection after %.3f s with %s\n",
                     res.idle_timeout_ms / 1000.0, res.idle_close == "rst" ? "RST" : res.idle_close == "fin" ? "FIN" : "?");
@@ -133,7 +136,14 @@ int run_probe_cmd(ProbeArgs& a) {
       std::cout << "\n";
     }
   }
-  if (!first_fail && !a.o.protocol_check && !quiet) std::cout << "ok: every step worked\n";
+  if (res.reuse_not_tried && !first_fail) {
+    for (const auto& s : res.steps)
+      if (s.result == "skip") {
+        std::cout << "NOT TRIED: " << s.name << ": " << s.message << "\n";
+        break;
+      }
+  }
+  if (!first_fail && res.ok && !a.o.protocol_check && !quiet) std::cout << "ok: every step worked\n";
   if (log.is_open() && !quiet) std::cout << "log lines appended to " << a.log_file << "\n";
   return res.ok ? kOk : kPartial;
 }
@@ -180,7 +190,8 @@ void setup_probe(CLI::App& root, int* result) {
       "  rstscope probe 10.0.0.5:8080 --http / --reuse-after 76   reuse a connection after 76 s idle\n"
       "  rstscope probe 10.0.0.5:8443 --protocol-check            plain or TLS?\n"
       "  rstscope probe 10.0.0.5:8080 -n 20 --http / --log probe.log   then: rstscope ingest probe.log server-logs/\n"
-      "Exit codes: 0 every step worked, 1 usage, 2 a step failed (the failure is the finding), 3 fatal.\n"
+      "Exit codes: 0 every step worked, 1 usage, 2 a step failed (the failure is the finding) or\n"
+      "  --reuse-after could not reuse the connection (the server closes after each response), 3 fatal.\n"
       "Docs: docs/probe.md");
   c->callback([a, result] { *result = run_probe_cmd(*a); });
 }

@@ -44,6 +44,13 @@ std::vector<std::string_view> components(std::string_view p) {
   }
   return out;
 }
+// Leading directory components two bundle paths have in common ("a/b/x.conf", "a/c/y.conf" -> 1).
+size_t shared_dirs(std::string_view a, std::string_view b) {
+  auto ca = components(a), cb = components(b);
+  size_t n = 0;
+  while (n + 1 < ca.size() && n + 1 < cb.size() && ca[n] == cb[n]) ++n;
+  return n;
+}
 }  // namespace
 
 bool include_matches(std::string_view pattern, std::string_view bundle_path) {
@@ -64,11 +71,23 @@ IncludeResolver make_bundle_resolver(std::vector<std::string> bundle_paths,
                                      std::function<std::string(const std::string& path)> read) {
   return [paths = std::move(bundle_paths), read = std::move(read)](std::string_view pattern,
                                                                    std::string_view from) {
-    std::vector<IncludedFile> out;
+    // Several instances in one bundle (edge/nginx/conf.d/..., legacy/nginx/conf.d/...) match the
+    // same tail: keep the matches that share the most leading directories with the including file.
+    std::vector<const std::string*> best;
+    size_t best_shared = 0;
     for (const std::string& p : paths) {
       if (p == from || !include_matches(pattern, p)) continue;
+      size_t shared = shared_dirs(from, p);
+      if (best.empty() || shared > best_shared) {
+        best.clear();
+        best_shared = shared;
+      }
+      if (shared == best_shared) best.push_back(&p);
+    }
+    std::vector<IncludedFile> out;
+    for (const std::string* p : best) {
       try {
-        out.push_back({p, read(p)});
+        out.push_back({*p, read(*p)});
       } catch (...) {
         // unreadable: the include stays unresolved for this file
       }

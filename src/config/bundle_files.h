@@ -28,7 +28,9 @@ IncludeResolver bundle_resolver(const BundleInfo* bundle);
 bool include_matches(std::string_view pattern, std::string_view bundle_path);
 
 // A ready resolver over a list of bundle paths: matches with include_matches() and reads the
-// text of each match with `read` (which may throw; such files are skipped).
+// text of each match with `read` (which may throw; such files are skipped). When several
+// matches differ in how many leading directories they share with the including file, only the
+// closest are returned (one bundle holding two servers' conf.d folders).
 IncludeResolver make_bundle_resolver(std::vector<std::string> bundle_paths,
                                      std::function<std::string(const std::string& path)> read);
 

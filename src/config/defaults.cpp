@@ -133,6 +133,16 @@ bool documented_default(std::string_view component, std::string_view key, Settin
 }
 
 std::string_view component_of_parser(std::string_view p) {
+  // Client components only for the client-<runtime> parser names: a server-side parser whose
+  // name starts like a runtime (go-tls: Go's crypto/tls *server* log) must never get a client
+  // pool default. Client parsers that read any runtime (client-app-log, client-json,
+  // client-stderr) map to nothing here: ingest infers their runtime from their events
+  // (component_of_runtime).
+  static const char* const kClient[] = {"client-dotnet", "client-java", "client-okhttp", "client-go",
+                                        "client-node", "client-python", "client-curl"};
+  for (const char* c : kClient)
+    if (p == c) return c;
+  if (starts_with(p, "client-")) return "";
   struct Prefix { const char* prefix; const char* component; };
   static const Prefix kPrefixes[] = {
       {"nginx-", "nginx"}, {"ingress-nginx", "nginx"}, {"haproxy", "haproxy"}, {"stunnel", "stunnel"},
@@ -142,15 +152,34 @@ std::string_view component_of_parser(std::string_view p) {
       {"aws-nlb", "aws-nlb"}, {"azure-lb", "azure-lb"}, {"cisco-asa", "cisco-asa"}, {"asa", "cisco-asa"},
       {"panos", "panos"}, {"pan-", "panos"}, {"iptables", "sysctl"}, {"netfilter", "sysctl"},
       {"nft", "sysctl"}, {"ufw", "sysctl"},
-      {"client-dotnet", "client-dotnet"}, {"dotnet", "client-dotnet"}, {"powershell", "client-dotnet"},
-      {"client-java", "client-java"}, {"java", "client-java"}, {"okhttp", "client-okhttp"},
-      {"client-go", "client-go"}, {"go-", "client-go"}, {"client-node", "client-node"}, {"node", "client-node"},
-      {"client-python", "client-python"}, {"python", "client-python"}, {"client-curl", "client-curl"},
-      {"curl", "client-curl"},
   };
   for (const Prefix& x : kPrefixes)
     if (starts_with(p, x.prefix)) return x.component;
   return "";
+}
+
+std::string_view component_of_runtime(std::string_view runtime) {
+  struct Map { const char* runtime; const char* component; };
+  static const Map kMap[] = {
+      {"dotnet", "client-dotnet"}, {"powershell", "client-dotnet"}, {"java", "client-java"},
+      {"okhttp", "client-okhttp"}, {"go", "client-go"},             {"node", "client-node"},
+      {"python", "client-python"}, {"curl", "client-curl"},
+  };
+  for (const Map& m : kMap)
+    if (runtime == m.runtime) return m.component;
+  return "";
+}
+
+std::string_view runtime_label(std::string_view runtime) {
+  struct Map { const char* runtime; const char* label; };
+  static const Map kMap[] = {
+      {"dotnet", ".NET"}, {"powershell", "PowerShell (.NET HttpClient)"}, {"java", "Java"},
+      {"okhttp", "OkHttp (Java/Kotlin)"}, {"go", "Go net/http"}, {"node", "Node.js"},
+      {"python", "Python (urllib3/requests)"}, {"curl", "curl/libcurl"},
+  };
+  for (const Map& m : kMap)
+    if (runtime == m.runtime) return m.label;
+  return runtime;
 }
 
 }  // namespace rstscope::config

@@ -27,6 +27,16 @@ bool documented_default(std::string_view component, std::string_view key, Settin
 // Maps a parser name ("nginx-access", "haproxy-http", "stunnel", "apache-error", "envoy-access",
 // "traefik-json", "caddy", "iis-w3c", "aws-alb", "aws-elb", "client-dotnet", ...) to the
 // component whose defaults apply; "" when the parser's logs imply no configurable component.
+// Only the client-<runtime> names map to client components; server-side parsers never do
+// (go-tls is Go's TLS *server* log). Client parsers of any runtime (client-app-log, client-json,
+// client-stderr) map to "": use component_of_runtime on what their events say.
 std::string_view component_of_parser(std::string_view parser_name);
+
+// Maps the runtime a client parser recognised (event field `runtime`: dotnet, powershell, java,
+// go, node, python, curl; "okhttp" for Java failures that name okhttp3) to the client component
+// whose pool defaults apply; "" when none is documented (ruby, php, rust, wget, unknown).
+std::string_view component_of_runtime(std::string_view runtime);
+// Human name of a runtime for notes (".NET", "Go net/http", ...); the runtime itself if unknown.
+std::string_view runtime_label(std::string_view runtime);
 
 }  // namespace rstscope::config

@@ -215,6 +215,7 @@ struct Parser {
           conf.errors.push_back({d.file, d.line, "include of " + f.path + " would loop; not followed"});
           continue;
         }
+        conf.includes.push_back({d.file, d.line, d.args[0], f.path});
         stack.push_back(f.path);
         parse_file(f.text, f.path, into, depth + 1);
         stack.pop_back();

@@ -43,8 +43,17 @@ struct NginxConfError {
   std::string message;
 };
 
+// One include the parser followed: `from`:`line` says `include pattern;` and it read `path`.
+struct NginxInclude {
+  std::string from;
+  int64_t line = 0;
+  std::string pattern;
+  std::string path;
+};
+
 struct NginxConf {
   std::vector<NginxDirective> directives;  // top level (main context)
+  std::vector<NginxInclude> includes;      // every file read through an include, nested ones too
   std::vector<NginxConfError> errors;
   std::vector<std::string> unresolved_includes;  // include patterns that matched no bundle file
 };

@@ -9,6 +9,7 @@
 
 #include "rstscope/event.h"
 #include "rstscope/text.h"
+#include "timeline/writer.h"
 
 namespace rstscope::config {
 namespace {
@@ -34,6 +35,30 @@ bool port_matches(const std::string& listener, const std::string& want) {
 }
 
 }  // namespace
+
+std::string one_line(std::string_view s, size_t max) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (c == '\n') out += "\\n";
+    else if (c == '\r') out += "\\r";
+    else if (c == '\t') out += "\\t";
+    else if (c < 0x20 || c == 0x7f) {
+      static const char* hex = "0123456789abcdef";
+      out += "\\x";
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  if (max >= 4 && out.size() > max) {
+    size_t cut = max - 3;
+    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xc0) == 0x80) --cut;  // not inside a UTF-8 char
+    out.resize(cut);
+    out += "...";
+  }
+  return out;
+}
 
 std::string human_value(int64_t v, const std::string& unit, const std::string& text) {
   if (v == kNull) return text;
@@ -64,6 +89,8 @@ int64_t print_settings(const std::string& db_path, const SettingsQuery& q, std::
   SQLite::Database db(db_path, SQLite::OPEN_READONLY);
   if (!db.tableExists("settings"))
     throw std::runtime_error(db_path + " has no settings table; is it a timeline DB made by `rstscope ingest`?");
+  // Like every command: a DB whose ingest did not finish (meta.state != complete) is refused.
+  timeline::check_complete(db.getHandle(), db_path);
   bool have_sources = db.tableExists("sources");
   std::string sql =
       "SELECT s.id, s.component, IFNULL(s.scope,''), IFNULL(s.listener,''), s.key, IFNULL(s.raw,''), s.value, "
@@ -154,22 +181,24 @@ int64_t print_settings(const std::string& db_path, const SettingsQuery& q, std::
         if (!r.text.empty() && r.unit != "bool" && r.unit != "protocols") v += " " + r.text;
       }
       vals.push_back(std::move(v));
-      wc = std::max(wc, rows[k].component.size());
-      ws = std::min<size_t>(std::max(ws, rows[k].scope.size()), 48);
-      wk = std::min<size_t>(std::max(wk, rows[k].key.size()), 40);
-      wv = std::min<size_t>(std::max(wv, vals.back().size()), 32);
+      wc = std::min<size_t>(std::max(wc, one_line(rows[k].component).size()), 24);
+      ws = std::min<size_t>(std::max(ws, one_line(rows[k].scope).size()), 48);
+      wk = std::min<size_t>(std::max(wk, one_line(rows[k].key).size()), 40);
+      wv = std::min<size_t>(std::max(wv, one_line(vals.back()).size()), 32);
     }
-    auto pad = [](std::string s, size_t w) {
-      if (s.size() > w) s = s.substr(0, w - 1) + "~";
-      s.resize(w, ' ');
-      return s;
+    // One line per setting whatever the config held (a broken file can leave a value spanning
+    // lines): control characters escaped, long cells cut with "...".
+    auto pad = [](const std::string& s, size_t w) {
+      std::string c = one_line(s, w);
+      c.resize(std::max(w, c.size()), ' ');
+      return c;
     };
     out << "  " << pad("component", wc) << "  " << pad("scope", ws) << "  " << pad("key", wk) << "  "
         << pad("value", wv) << "  source\n";
     for (size_t k = i; k < j; ++k) {
       const Row& r = rows[k];
       out << "  " << pad(r.component, wc) << "  " << pad(r.scope, ws) << "  " << pad(r.key, wk) << "  "
-          << pad(vals[k - i], wv) << "  " << where(r) << "\n";
+          << pad(vals[k - i], wv) << "  " << one_line(where(r), 200) << "\n";
     }
     out << "\n";
     i = j;

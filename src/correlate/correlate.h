@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include "correlate/rules.h"
+
 namespace rstscope::correlate {
 
 struct CorrelateOptions {
@@ -15,6 +17,13 @@ struct CorrelateOptions {
   std::vector<std::pair<std::string, int64_t>> skew;               // SOURCE (path or suffix) -> offset us
   bool quiet = false;
   int verbose = 0;  // > 0: wall and CPU seconds per phase on stderr ("correlate: ...")
+  // Rules already loaded from rule_dirs (analyze validates them before ingesting); null: load them.
+  const std::vector<Rule>* rules = nullptr;
+};
+
+// A --skew or --alias option that does not fit the timeline (no such source, ambiguous): a usage error.
+struct OptionError : std::runtime_error {
+  using std::runtime_error::runtime_error;
 };
 
 struct CorrelateSummary {

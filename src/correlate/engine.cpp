@@ -34,6 +34,10 @@ TlsAbout tls_about(std::string_view t) {
   return TlsAbout::unknown;
 }
 
+// How far past the end of a firewall line's second a failure may be logged and still count as
+// inside it (client logging lag; see evidence_candidates).
+constexpr int64_t kSecondBoundaryLag = 250'000;
+
 bool has_port(const std::vector<int32_t>& v, int32_t p) { return std::find(v.begin(), v.end(), p) != v.end(); }
 
 std::string fmt_ms_as_s(int64_t ms) {
@@ -51,13 +55,23 @@ std::string render(const std::string& tmpl, const std::vector<std::pair<std::str
       size_t close = tmpl.find('}', i);
       if (close != std::string::npos) {
         std::string key = tmpl.substr(i + 1, close - i - 1);
-        bool found = false;
+        const std::string* value = nullptr;
         for (const auto& [k, v] : vars)
           if (k == key) {
-            out += v;
-            found = true;
+            value = &v;
             break;
           }
+        bool found = value != nullptr;
+        if (found) {
+          // An empty value closing a parenthesis takes its separator with it: "(category: )" becomes
+          // "(category)" when the log gave no detail (HAProxy's "SSL handshake failure").
+          if (value->empty() && close + 1 < tmpl.size() && tmpl[close + 1] == ')' && out.size() > 1 &&
+              out.back() == ' ') {
+            out.pop_back();
+            if (out.back() == ':' || out.back() == ',') out.pop_back();
+          }
+          out += *value;
+        }
         if (found) {
           i = close;
           continue;
@@ -94,10 +108,37 @@ Engine::Engine(const Model& m, const std::vector<Rule>& rules) : m_(m), rules_(r
     const Ev& e = m_.client_requests[i];
     if (e.client_port >= 0 && e.ts != kNull) client_requests_by_port_[e.client_port].push_back(i);
   }
+  // Resolve every target host once through the alias map (names may chain: name -> name -> address).
+  for (const Failure& f : m_.failures) {
+    if (f.host.empty()) continue;
+    std::string key = host_key(f.host);
+    if (names_.count(key)) continue;
+    NameInfo& ni = names_[key];
+    std::vector<std::string> todo{key};
+    for (size_t i = 0; i < todo.size() && i < 64; ++i) {
+      const std::string cur = todo[i];
+      auto& bucket = is_address(cur) ? ni.addrs : ni.names;
+      if (std::find(bucket.begin(), bucket.end(), cur) != bucket.end()) continue;
+      bucket.push_back(cur);
+      if (is_address(cur) && i > 0) continue;  // an address's other names are not this name
+      if (auto it = m_.aliases.find(cur); it != m_.aliases.end())
+        for (const std::string& a : it->second) todo.push_back(a);
+    }
+    for (const std::string& n : ni.names) {
+      if (auto it = m_.name_ports.find(n); it != m_.name_ports.end())
+        for (int32_t p : it->second)
+          if (!has_port(ni.ports, p)) ni.ports.push_back(p);
+      if (auto it = m_.name_sources.find(n); it != m_.name_sources.end())
+        ni.sources.insert(ni.sources.end(), it->second.begin(), it->second.end());
+    }
+  }
 }
 
-bool Engine::endpoint_matches(const Failure& f, const Ev& e, double& q) const {
+bool Engine::endpoint_matches(const Failure& f, const Ev& e, double& q, std::string_view* assumed,
+                              bool* port_assumed) const {
   q = 1.0;
+  if (assumed) *assumed = {};
+  if (port_assumed) *port_assumed = false;
   if (f.port >= 0 && e.server_port >= 0 && f.port != e.server_port) return false;
   if (f.port >= 0 && e.server_port < 0) {
     auto it = m_.source_ports.find(e.source_id);
@@ -105,27 +146,79 @@ bool Engine::endpoint_matches(const Failure& f, const Ev& e, double& q) const {
       // The line does not say its port, but its source serves these listeners.
       if (std::find(it->second.begin(), it->second.end(), f.port) == it->second.end()) return false;
       q *= it->second.size() == 1 ? 1.0 : 0.9;
+    } else if (e.host_port) {
+      // The Host header names the port the client asked for.
+      if (e.host_port != f.port) return false;
+    } else if (auto inf = m_.inferred_ports.find(e.source_id);
+               inf != m_.inferred_ports.end() && has_port(inf->second, f.port)) {
+      q *= 0.9;  // the client's own requests to that port are in this log
     } else {
+      // Its source's listeners are unknown (no config): not a port that other sources show they serve.
+      auto served = m_.port_sources.find(f.port);
+      if (served != m_.port_sources.end() &&
+          std::find(served->second.begin(), served->second.end(), e.source_id) == served->second.end())
+        return false;
       q *= 0.75;
+      if (assumed) *assumed = "endpoint assumed: the line does not say its port and no config names its listeners";
+      if (port_assumed) *port_assumed = true;
     }
   } else if (f.port < 0 || e.server_port < 0) {
     q *= 0.75;  // port unknown on one side
   }
+  if (f.host.empty() || is_wildcard_or_loopback(f.host)) return true;
   const std::string& sip = m_.strings.str(e.server_ip);
-  if (!f.host.empty() && literal_ip(f.host) && literal_ip(sip) && f.host != sip && !is_wildcard_or_loopback(sip) &&
-      !is_wildcard_or_loopback(f.host)) {
-    auto it = m_.aliases.find(f.host);
-    bool aliased = it != m_.aliases.end() && std::find(it->second.begin(), it->second.end(), sip) != it->second.end();
-    if (!aliased) return false;
+  // Wildcard and loopback listeners match any local address.
+  if (!sip.empty() && is_wildcard_or_loopback(sip)) return true;
+  if (ni_failure_ != &f) {  // once per failure, not per event of its window
+    auto found = names_.find(host_key(f.host));
+    ni_ = found == names_.end() ? nullptr : &found->second;
+    ni_failure_ = &f;
   }
+  const NameInfo* ni = ni_;
+  bool target_ip = literal_ip(f.host);
+  if (!target_ip && e.host && ni) {
+    std::string eh = host_key(m_.strings.str(e.host));
+    if (std::find(ni->names.begin(), ni->names.end(), eh) != ni->names.end()) return true;  // Host header / SNI
+  }
+  if (literal_ip(sip)) {
+    if (sip == f.host || (ni && std::find(ni->addrs.begin(), ni->addrs.end(), sip) != ni->addrs.end())) return true;
+    if (target_ip || (ni && !ni->addrs.empty())) return false;  // the target is known to be elsewhere
+  }
+  if (target_ip) return true;
+  // A name target and a line that does not say its address.
+  int32_t port = e.server_port >= 0 ? e.server_port : f.port;
+  if (ni) {
+    if (port >= 0 && has_port(ni->ports, port)) return true;  // a listener whose server_name it is
+    if (std::find(ni->sources.begin(), ni->sources.end(), e.source_id) != ni->sources.end()) return true;
+    if (!ni->addrs.empty()) {
+      // The listener on that port is configured at other addresses only.
+      auto la = port >= 0 ? m_.port_addrs.find(port) : m_.port_addrs.end();
+      if (la != m_.port_addrs.end()) {
+        bool any = false;
+        for (const std::string& a : la->second)
+          any |= a == "*" || is_wildcard_or_loopback(a) ||
+                 std::find(ni->addrs.begin(), ni->addrs.end(), a) != ni->addrs.end();
+        if (!any) return false;
+      }
+      return true;
+    }
+  }
+  // The name resolves to nothing the bundle knows: same port only.
+  q *= 0.9;
+  if (assumed && assumed->empty()) *assumed = "endpoint assumed by port";
   return true;
 }
 
 std::string Engine::hidden_by_level(const Failure& f) const {
+  // An nginx whose logs are in the bundle but whose config is not has its default level assumed
+  // with no listener: it is "the only nginx there is" unless some nginx level is tied to listeners.
+  bool any_listener = false;
+  for (const SettingRec& s : m_.settings)
+    if (s.component == "nginx" && s.key == "error_log_level" && s.port >= 0) any_listener = true;
   for (const SettingRec& s : m_.settings) {
     if (s.component != "nginx" || s.key != "error_log_level") continue;
     // Only the nginx that serves the failure's target: its listener, or the only nginx there is.
-    if (f.port >= 0 ? s.port != f.port : s.port >= 0) continue;
+    if (s.port >= 0 ? s.port != f.port : (f.port >= 0 && any_listener)) continue;
     std::string lvl = s.text.empty() ? s.raw : s.text;
     if (lvl == "error" || lvl == "crit" || lvl == "alert" || lvl == "emerg" || lvl == "warn" || lvl == "notice")
       return fmt::format("nginx error_log level is '{}'{}: client resets and TLS handshake failures are logged at "
@@ -167,7 +260,15 @@ void Engine::evidence_candidates(const Rule& r, const Failure& f, std::vector<Ca
       if (std::find(r.actions.begin(), r.actions.end(), a) == r.actions.end()) return;
     }
     double q;
-    if (!endpoint_matches(f, e, q)) return;
+    std::string_view assumed;
+    bool port_assumed;
+    if (!endpoint_matches(f, e, q, &assumed, &port_assumed)) return;
+    // With its port only assumed, a line must not be about another request (another path); and
+    // when its source is seen serving other ports, a stop or crash line (time alone) is not enough.
+    if (port_assumed && !(f.local_port >= 0 && f.local_port == e.client_port)) {
+      if (f.path_hash && e.path_hash && f.path_hash != e.path_hash) return;
+      if (r.shared_evidence && (m_.inferred_ports.count(e.source_id) || m_.host_ports.count(e.source_id))) return;
+    }
     // The connection: the same client port is the strongest join; a different one means NAT,
     // a load balancer, or simply another connection.
     std::string join;
@@ -184,11 +285,19 @@ void Engine::evidence_candidates(const Rule& r, const Failure& f, std::vector<Ca
       q *= 0.8;
       join = "same endpoint and time";
     }
+    if (!assumed.empty()) join += fmt::format(" ({})", assumed);
     double tq = 1.0;
     if (f.ts != kNull && e.ts != kNull) {
       // A time written to the second stands for the whole second [t, t+1s).
-      int64_t lo = e.ts, hi = e.ts % 1'000'000 == 0 ? e.ts + 999'999 : e.ts;
+      bool whole_second = e.ts % 1'000'000 == 0;
+      int64_t lo = e.ts, hi = whole_second ? e.ts + 999'999 : e.ts;
       int64_t d = f.ts < lo ? lo - f.ts : f.ts > hi ? f.ts - hi : 0;
+      // A firewall line records the packet itself, and the client logs its failure some
+      // milliseconds after it (a traceback is formatted first): a failure just past the end of
+      // the packet's second is as close as one inside it, so the lines of a burst that straddles
+      // a second boundary are still taken in order (claims). Proxy lines are written when the
+      // request ends, so for them the second that holds the failure stays the better one.
+      if (whole_second && e.role == Role::firewall && d <= kSecondBoundaryLag) d = 0;
       int64_t span = std::max<int64_t>(1, e.ts < f.ts ? r.before_us : r.after_us);
       // Sub-second closeness breaks ties between lines of the same second; beyond that confidence
       // falls linearly to 0.65 at the window's edge.

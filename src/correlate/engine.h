@@ -3,9 +3,9 @@
 //
 // Cost: events are indexed per category and server port, sorted by time, so each failure costs a
 // few binary searches and a walk through its time window of its own listener's lines (and those that
-// name no listener) per rule: no failures x events scan. Thread-safe for
-// concurrent reads of one Model, but explain() keeps which evidence lines it used (call it from one
-// thread, in failure time order).
+// name no listener) per rule: no failures x events scan. Thread-safe for concurrent reads of one
+// Model, but an Engine keeps which evidence lines explain() used and the last failure's name
+// resolution (use one Engine per thread; explain() in failure time order).
 #pragma once
 
 #include <string>
@@ -56,7 +56,20 @@ class Engine {
   void idle_candidates(const Rule& r, const Failure& f, std::vector<Candidate>& out) const;
   void client_only_candidates(const Rule& r, const Failure& f, std::vector<Candidate>& out) const;
   void setting_candidates(const Rule& r, const Failure& f, std::vector<Candidate>& out) const;
-  bool endpoint_matches(const Failure& f, const Ev& e, double& quality) const;
+  // Whether event e can be about the failure's endpoint; quality scales the confidence, and
+  // *assumed (when given) says why the match is only assumed ("" when the endpoint is known).
+  // *port_assumed: the line does not say its port and nothing says its source serves the failure's.
+  bool endpoint_matches(const Failure& f, const Ev& e, double& quality, std::string_view* assumed = nullptr,
+                        bool* port_assumed = nullptr) const;
+  // What the alias map knows about a target host (host_key), computed once per failure host.
+  struct NameInfo {
+    std::vector<std::string> addrs, names;  // addresses it resolves to; its own and alias names
+    std::vector<int32_t> ports;             // listeners whose server_name it is
+    std::vector<int64_t> sources;           // sources whose lines carry it as Host / SNI
+  };
+  std::unordered_map<std::string, NameInfo> names_;
+  mutable const Failure* ni_failure_ = nullptr;  // the failure whose NameInfo ni_ is
+  mutable const NameInfo* ni_ = nullptr;
   // "" or why the server logs for the failure's target may hide evidence (nginx at `error`).
   std::string hidden_by_level(const Failure& f) const;
 

@@ -1,8 +1,33 @@
 #include "correlate/model.h"
 
 #include <algorithm>
+#include <functional>
+
+#include "rstscope/text.h"
 
 namespace rstscope::correlate {
+
+std::string host_key(std::string_view h) {
+  std::string_view name = h;
+  if (!name.empty() && name.front() == '[') {
+    size_t close = name.find(']');
+    name = close == std::string_view::npos ? name.substr(1) : name.substr(1, close - 1);
+  } else if (std::count(name.begin(), name.end(), ':') == 1) {
+    name = name.substr(0, name.find(':'));
+  }
+  while (!name.empty() && name.back() == '.') name.remove_suffix(1);
+  std::string out(name);
+  to_lower_inplace(out);
+  return out;
+}
+
+bool is_address(std::string_view s) { return looks_like_ipv4(s) || s.find(':') != std::string_view::npos; }
+
+uint32_t path_hash(std::string_view path) {
+  if (path.empty()) return 0;
+  uint32_t h = uint32_t(std::hash<std::string_view>{}(path));
+  return h ? h : 1;
+}
 
 uint32_t Interner::id(std::string_view s) {
   if (s.empty()) return 0;

@@ -30,20 +30,33 @@ class Interner {
   std::unordered_map<std::string, uint32_t, Hash, std::equal_to<>> ids_;  // lookups without a copy
 };
 
-// 48 bytes: 10 million server events take 480 MB.
+// Host names compare lower-case, without a trailing dot, a ":port" (Host headers) or [brackets].
+std::string host_key(std::string_view host);
+// A literal IPv4 or IPv6 address (not a name).
+bool is_address(std::string_view s);
+// A request path's identity, never 0 (0 = no path): the same request in two logs has the same hash.
+uint32_t path_hash(std::string_view path);
+
+// 72 bytes: 10 million server events take 720 MB.
 struct Ev {
   int64_t id = 0;
   int64_t ts = kNull;         // corrected
   int64_t source_id = 0;
   Role role = Role::unknown;
+  uint16_t host_port = 0;     // the port of a Host header ("127.0.0.1:8080", the port the client asked for); 0: none
   uint32_t category = 0;      // interned
+  uint32_t host = 0;          // interned Host header / SNI
   uint32_t server_ip = 0;     // interned
+  uint32_t client_ip = 0;     // interned (firewall clock-skew pairs compare it)
   int32_t client_port = -1;
   int32_t server_port = -1;
   int32_t status = -1;
+  uint32_t path_hash = 0;     // path_hash() of the request path, 0 when none
+  uint32_t scope = 0;         // interned "haproxy frontend NAME" / "stunnel service NAME" no config gave a port
   uint32_t detail = 0;        // interned: method (first 12 bytes) | tls_reason | action, for rule conditions
   uint32_t action = 0;        // interned fields.action (firewalls)
 };
+static_assert(sizeof(Ev) == 72, "Ev is per server event: keep it small");
 
 struct Failure {
   int64_t id = 0;
@@ -58,6 +71,7 @@ struct Failure {
   int32_t status = -1;
   std::string text;       // message + raw, for client-only rules
   std::string scheme;     // "http" / "https" when the client's URL says
+  uint32_t path_hash = 0; // path_hash() of the request path, 0 when none
 };
 
 struct SettingRec {
@@ -84,7 +98,24 @@ struct Model {
   std::vector<Failure> failures;     // sorted by ts
   std::vector<SettingRec> settings;
   std::vector<SourceRec> sources;
-  std::unordered_map<std::string, std::vector<std::string>> aliases;  // name -> addresses (both ways)
+  // The alias map, both ways: name -> addresses and names, address -> names (keys and values as
+  // host_key() gives them). From --alias/--aliases, hosts files, nginx server_name on a listener with
+  // an address, and a client log that names both the host and the address it connected to.
+  std::unordered_map<std::string, std::vector<std::string>> aliases;
+  // Names a configured listener answers to (nginx server_name) -> its ports.
+  std::unordered_map<std::string, std::vector<int32_t>> name_ports;
+  // Names seen as Host header / SNI in a source's lines -> those sources (the source serves the name).
+  std::unordered_map<std::string, std::vector<int64_t>> name_sources;
+  // Ports a config-less source is seen serving: the client's requests or connections it logged
+  // too (store.cpp infer_source_ports). A lower bound, unlike source_ports.
+  std::unordered_map<int64_t, std::vector<int32_t>> inferred_ports;
+  // Port -> the sources that show they serve it (their config, their lines' server_port). A line
+  // that does not say its port cannot be about a port another source serves.
+  std::unordered_map<int32_t, std::vector<int64_t>> port_sources;
+  // Source -> the ports its lines' Host headers name (the ports clients asked it for).
+  std::unordered_map<int64_t, std::vector<int32_t>> host_ports;
+  // Configured listener addresses per port (listen/bind/accept); "*" for a wildcard listener.
+  std::unordered_map<int32_t, std::vector<std::string>> port_addrs;
   // Listener ports a log source serves, from the configuration in its folder (nginx/access.log and
   // nginx/nginx.conf): used when a line does not say its port.
   std::unordered_map<int64_t, std::vector<int32_t>> source_ports;

@@ -71,6 +71,56 @@ double number(const std::string& file, const toml::table& t, std::string_view ke
   fail(file, n, fmt::format("'{}' must be a number", key));
 }
 
+bool boolean(const std::string& file, const toml::table& t, std::string_view key, bool def) {
+  const toml::node* n = t.get(key);
+  if (!n) return def;
+  if (auto b = n->value_exact<bool>()) return *b;
+  fail(file, n, fmt::format("'{}' must be true or false", key));
+}
+
+// HTTP statuses: whole numbers 100..599 (a string or 5.5 is an error, not a status that never matches).
+std::vector<int> statuses(const std::string& file, const toml::table& t, std::string_view key) {
+  std::vector<int> out;
+  const toml::node* n = t.get(key);
+  if (!n) return out;
+  const toml::array* a = n->as_array();
+  if (!a) fail(file, n, fmt::format("'{}' must be an array of HTTP statuses such as [502, 504]", key));
+  for (const auto& e : *a) {
+    auto v = e.value_exact<int64_t>();
+    if (!v || *v < 100 || *v > 599) {
+      std::ostringstream os;
+      e.visit([&](const auto& v) { os << v; });
+      fail(file, &e, fmt::format("'{}' must hold HTTP statuses (whole numbers 100..599), got {}", key, os.str()));
+    }
+    out.push_back(int(*v));
+  }
+  return out;
+}
+
+// The placeholders a template may use: those its strategy fills (engine.cpp), plus {count} and
+// {listener} which findings fill in a recommendation.
+void check_placeholders(const std::string& file, const toml::table& t, std::string_view key, const std::string& strategy) {
+  const toml::node* n = t.get(key);
+  if (!n) return;
+  std::vector<std::string_view> known;
+  if (strategy == "evidence") known = {"source", "category", "detail", "delta", "join", "target", "local_port", "status"};
+  else if (strategy == "idle-gap")
+    known = {"local_port", "idle_s", "component", "setting_key", "setting_value", "timeout_s", "assumed", "listener", "target"};
+  else if (strategy == "setting") known = {"component", "setting_key", "setting_value", "listener", "target"};
+  else known = {"target", "hidden"};
+  if (key == "recommendation") known.insert(known.end(), {"count", "listener"});
+  std::string_view text = *n->value<std::string_view>();
+  for (size_t i = text.find('{'); i != std::string_view::npos; i = text.find('{', i + 1)) {
+    size_t close = text.find('}', i);
+    if (close == std::string_view::npos) break;
+    std::string_view name = text.substr(i + 1, close - i - 1);
+    if (std::find(known.begin(), known.end(), name) != known.end()) continue;
+    std::string list;
+    for (auto k : known) list += (list.empty() ? "{" : " {") + std::string(k) + "}";
+    fail(file, n, fmt::format("unknown placeholder {{{}}} in {} ({} rules know {})", name, key, strategy, list));
+  }
+}
+
 int64_t duration_us(const std::string& file, const toml::table& t, std::string_view key, int64_t def) {
   const toml::node* n = t.get(key);
   if (!n) return def;
@@ -156,7 +206,7 @@ void load_case(const std::string& file, const toml::table& ct, Rule& r) {
         split_host_port(s.listener, h, p);
         s.port = int32_t(p);
       }
-      if (const toml::node* a = st->get("assumed")) s.assumed = a->value<bool>().value_or(false);
+      s.assumed = boolean(file, *st, "assumed", false);
       m.settings.push_back(s);
     }
   }
@@ -194,6 +244,8 @@ Rule parse_rule(std::string_view text, const std::string& file) {
   if (r.confidence < 0 || r.confidence > 1) fail(file, t.get("confidence"), "confidence must be between 0 and 1");
   r.explanation = str(file, t, "explanation", true);
   r.recommendation = str(file, t, "recommendation", false);
+  check_placeholders(file, t, "explanation", r.strategy);
+  check_placeholders(file, t, "recommendation", r.strategy);
   if (r.strategy == "evidence") {
     const toml::table* e = t.get_as<toml::table>("evidence");
     if (!e) fail(file, &t, "an evidence rule needs an [evidence] table");
@@ -216,15 +268,14 @@ Rule parse_rule(std::string_view text, const std::string& file) {
     }
     r.categories = strings(file, *e, "categories");
     if (r.categories.empty()) fail(file, e, "[evidence] needs categories");
-    if (const toml::array* a = e->get_as<toml::array>("status"))
-      for (const auto& n : *a) r.statuses.push_back(int(n.value<int64_t>().value_or(-1)));
+    r.statuses = statuses(file, *e, "status");
     r.detail_contains = strings(file, *e, "detail");
     r.unless_detail = strings(file, *e, "unless_detail");
-    if (const toml::node* n = e->get("shared")) r.shared_evidence = n->value<bool>().value_or(false);
+    r.shared_evidence = boolean(file, *e, "shared", false);
     r.actions = strings(file, *e, "actions");
     r.before_us = duration_us(file, *e, "before", r.before_us);
     r.after_us = duration_us(file, *e, "after", r.after_us);
-    if (const toml::node* n = e->get("require_client_port")) r.require_client_port = n->value<bool>().value_or(false);
+    r.require_client_port = boolean(file, *e, "require_client_port", false);
   } else if (r.strategy == "setting") {
     const toml::table* e = t.get_as<toml::table>("setting");
     if (!e) fail(file, &t, "a setting rule needs a [setting] table");

@@ -8,12 +8,14 @@ namespace rstscope::correlate {
 
 SkewPairs::SkewPairs(std::vector<SkewEvent> s, int64_t collect) : collect_(collect) {
   std::sort(s.begin(), s.end(), [](const SkewEvent& a, const SkewEvent& b) {
-    return std::tie(a.client_port, a.server_port, a.ts) < std::tie(b.client_port, b.server_port, b.ts);
+    return std::tie(a.client_port, a.server_port, a.client_ip, a.ts) <
+           std::tie(b.client_port, b.server_port, b.client_ip, b.ts);
   });
   ts_.reserve(s.size());
   for (size_t i = 0; i < s.size(); ++i) {
-    if (i == 0 || s[i].client_port != s[i - 1].client_port || s[i].server_port != s[i - 1].server_port)
-      groups_.push_back({s[i].client_port, s[i].server_port, uint32_t(i), uint32_t(i)});
+    if (i == 0 || s[i].client_port != s[i - 1].client_port || s[i].server_port != s[i - 1].server_port ||
+        s[i].client_ip != s[i - 1].client_ip)
+      groups_.push_back({s[i].client_port, s[i].server_port, s[i].client_ip, uint32_t(i), uint32_t(i)});
     ts_.push_back(s[i].ts);
     groups_.back().end = uint32_t(i + 1);
   }
@@ -77,6 +79,7 @@ SkewEstimate SkewPairs::estimate(const std::vector<SkewEvent>& client) const {
                               [](const Group& x, int32_t port) { return x.client_port < port; });
     for (; g != groups_.end() && g->client_port == c.client_port; ++g) {
       if (g->server_port >= 0 && c.server_port >= 0 && g->server_port != c.server_port) continue;
+      if (g->client_ip && c.client_ip && g->client_ip != c.client_ip) continue;
       const int64_t *b = ts_.data() + g->begin, *e = ts_.data() + g->end;
       uint32_t lo = uint32_t(std::lower_bound(b, e, c.ts - kWindowUs) - ts_.data());
       uint32_t hi = uint32_t(std::upper_bound(b, e, c.ts + kWindowUs) - ts_.data());

@@ -1,10 +1,13 @@
-// Clock-skew pairs of one client source (docs/rules.md "Clock skew"): every client event that names
-// its local port, against every proxy, server and TLS event with the same client port and the same
-// server port (or an unknown one on either side) within 10 minutes. The estimate is the median of
-// the differences (server - client) and their median absolute deviation.
+// Clock-skew pairs of one client or firewall source (docs/rules.md "Clock skew"): every client
+// event that names its local port (a firewall line: its client port and server port), against every
+// proxy, server and TLS event with the same client port, the same server port (or an unknown one on
+// either side) and the same client address (or an unknown one on either side) within 10 minutes.
+// The estimate is the median of the differences (server - client) and their median absolute
+// deviation.
 //
-// Cost: server events are sorted once by (client port, server port, time); each client event is a
-// few binary searches giving sorted runs of differences, so pairs are counted, never enumerated.
+// Cost: server events are sorted once by (client port, server port, client address, time); each
+// client event is a few binary searches giving sorted runs of differences, so pairs are counted,
+// never enumerated.
 // A busy keep-alive connection makes every one of its requests pair with every other one within
 // 10 minutes (10,000 requests: 10^8 pairs); when there are more than kCollect pairs the median and
 // the deviation are found by bisection on the value, counting with one binary search per run, and
@@ -21,6 +24,7 @@ struct SkewEvent {
   int32_t client_port = -1;
   int32_t server_port = -1;  // as the log wrote it; -1 when it does not say
   int64_t ts = 0;
+  uint32_t client_ip = 0;    // interned client address; 0 when unknown (matches any)
 };
 
 struct SkewEstimate {
@@ -42,6 +46,7 @@ class SkewPairs {
  private:
   struct Group {
     int32_t client_port, server_port;
+    uint32_t client_ip;
     uint32_t begin, end;  // into ts_
   };
   struct Run {
@@ -56,7 +61,7 @@ class SkewPairs {
 
   int64_t collect_;
   std::vector<int64_t> ts_;
-  std::vector<Group> groups_;  // sorted by (client_port, server_port)
+  std::vector<Group> groups_;  // sorted by (client_port, server_port, client_ip)
 };
 
 }  // namespace rstscope::correlate

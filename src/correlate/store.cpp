@@ -12,7 +12,9 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <set>
 #include <stdexcept>
+#include <unordered_set>
 
 #include "correlate/correlate.h"
 #include "correlate/engine.h"
@@ -28,9 +30,26 @@ int64_t col_int(SQLite::Column c, int64_t def = kNull) { return c.isNull() ? def
 
 std::string first_bytes(std::string_view s, size_t n) { return std::string(s.substr(0, n)); }
 
-// Matches a --skew SOURCE to a source path: exact, suffix, or substring.
-bool source_matches(const std::string& pat, const std::string& path) {
-  return path == pat || ends_with(path, "/" + pat) || path.find(pat) != std::string::npos;
+// Resolves a --skew SOURCE to one source: its exact path, else the only path ending in "/SOURCE".
+// No match or several: an OptionError that lists the candidates.
+int64_t skew_source(const std::string& pat, const std::vector<SourceRec>& sources) {
+  for (const auto& s : sources)
+    if (s.path == pat) return s.id;
+  std::vector<const SourceRec*> hits;
+  for (const auto& s : sources)
+    if (ends_with(s.path, "/" + pat)) hits.push_back(&s);
+  if (hits.size() == 1) return hits.front()->id;
+  std::vector<const SourceRec*> shown = hits;
+  if (shown.empty())
+    for (const auto& s : sources)
+      if (s.path.find(pat) != std::string::npos || shown.size() < 12) shown.push_back(&s);
+  std::string list;
+  for (size_t i = 0; i < shown.size() && i < 12; ++i) list += (i ? ", " : "") + shown[i]->path;
+  if (shown.size() > 12) list += fmt::format(" and {} more", shown.size() - 12);
+  if (hits.empty())
+    throw OptionError(fmt::format("--skew {}: no source has this path or ends in /{}; sources: {}", pat, pat,
+                                  list.empty() ? "none" : list));
+  throw OptionError(fmt::format("--skew {}: {} sources end in /{}: {}; give more of the path", pat, hits.size(), pat, list));
 }
 
 bool has(const std::vector<int32_t>& v, int32_t p) { return std::find(v.begin(), v.end(), p) != v.end(); }
@@ -134,23 +153,82 @@ class Phases {
   std::clock_t cpu_;
 };
 
-// A client event with a local port, for the clock-skew pairs.
+// A client event with a local port, or a firewall line with both ports, for the clock-skew pairs.
 struct SkewPoint {
   int64_t source_id, ts;
   int32_t client_port, server_port;  // server_port as the log wrote it, -1 when it does not say
+  uint32_t client_ip = 0;            // firewall lines: interned client address (0: any; client events)
 };
 
-// Hosts files of the bundle ("ADDR NAME NAME...") become aliases.
-void read_hosts_files(SQLite::Database& db, Model& m) {
-  SQLite::Statement q(db, "SELECT e.raw FROM events e JOIN sources s ON s.id = e.source_id WHERE s.parser = 'hosts-file'");
-  while (q.executeStep()) {
-    std::string_view l = q.getColumn(0).getText();
-    std::string_view tok, addr;
-    if (!next_token(l, addr)) continue;
-    while (next_token(l, tok)) {
-      m.aliases[std::string(tok)].push_back(std::string(addr));
-      m.aliases[std::string(addr)].push_back(std::string(tok));
+void add_alias(Model& m, const std::string& a, const std::string& b) {
+  if (a.empty() || b.empty() || a == b) return;
+  auto add = [](std::vector<std::string>& v, const std::string& x) {
+    if (std::find(v.begin(), v.end(), x) == v.end()) v.push_back(x);
+  };
+  add(m.aliases[a], b);
+  add(m.aliases[b], a);
+}
+
+// A proxy/server/TLS log without a config beside it and whose lines do not say their port (nginx
+// `combined`, stunnel, HAProxy without its frontends' binds) serves at least the ports of the
+// client's requests it logged too (same path, status when both say, within 2 s) and of the
+// client's connections it saw (same client port within a minute). At most 5000 client lines
+// (evenly spread) are looked at, each against the events of its time window or its client port.
+// A line's HAProxy frontend / stunnel service seen on only one port is given that port, as its
+// config would. Needs m sorted; adds (port, source) of what it finds to ports_seen.
+void infer_source_ports(Model& m, std::set<std::pair<int32_t, int64_t>>& ports_seen) {
+  std::unordered_set<int64_t> open;
+  for (const SourceRec& s : m.sources)
+    if (s.role != Role::client && s.role != Role::config && s.role != Role::firewall && s.events > 0 &&
+        !m.source_ports.count(s.id))
+      open.insert(s.id);
+  if (open.empty()) return;
+  auto open_line = [&](const Ev& e) { return e.server_port < 0 && e.ts != kNull && open.count(e.source_id); };
+  std::unordered_map<uint32_t, std::vector<int32_t>> scope_votes;
+  auto vote = [&](const Ev& e, int32_t port) {
+    auto& v = m.inferred_ports[e.source_id];
+    if (!has(v, port)) v.push_back(port);
+    if (e.scope && !has(scope_votes[e.scope], port)) scope_votes[e.scope].push_back(port);
+  };
+  struct ClientLine {
+    int64_t ts;
+    int32_t port, local_port, status;
+    uint32_t path;
+  };
+  std::vector<ClientLine> lines;
+  for (const Ev& c : m.client_requests)
+    if (c.ts != kNull && c.server_port >= 0) lines.push_back({c.ts, c.server_port, c.client_port, c.status, c.path_hash});
+  for (const Failure& f : m.failures)
+    if (f.ts != kNull && f.port >= 0) lines.push_back({f.ts, f.port, f.local_port, f.status, f.path_hash});
+  size_t step = lines.size() / 5000 + 1;
+  std::unordered_map<int32_t, std::vector<uint32_t>> by_client_port;
+  for (uint32_t i = 0; i < m.events.size(); ++i)
+    if (m.events[i].client_port >= 0 && open_line(m.events[i])) by_client_port[m.events[i].client_port].push_back(i);
+  auto key = [](int64_t ts) { return ts == kNull ? INT64_MAX : ts; };
+  for (size_t n = 0; n < lines.size(); n += step) {
+    const ClientLine& c = lines[n];
+    if (c.path) {
+      auto it = std::lower_bound(m.events.begin(), m.events.end(), c.ts - 2'000'000,
+                                 [&](const Ev& e, int64_t t) { return key(e.ts) < t; });
+      for (size_t k = 0; it != m.events.end() && it->ts != kNull && it->ts <= c.ts + 2'000'000 && k < 50000; ++it, ++k)
+        if (it->path_hash == c.path && open_line(*it) && (c.status < 0 || it->status < 0 || c.status == it->status))
+          vote(*it, c.port);
     }
+    if (c.local_port >= 0)
+      if (auto it = by_client_port.find(c.local_port); it != by_client_port.end())
+        for (uint32_t i : it->second)
+          if (std::llabs(m.events[i].ts - c.ts) <= 60'000'000) vote(m.events[i], c.port);
+  }
+  std::unordered_map<uint32_t, int32_t> scope_port;
+  for (const auto& [scope, ports] : scope_votes)
+    if (ports.size() == 1) scope_port[scope] = ports.front();
+  if (scope_port.empty()) return;
+  for (Ev& e : m.events) {
+    if (e.server_port >= 0 || !e.scope) continue;
+    auto it = scope_port.find(e.scope);
+    if (it == scope_port.end()) continue;
+    e.server_port = it->second;
+    ports_seen.emplace(e.server_port, e.source_id);
   }
 }
 
@@ -173,7 +251,9 @@ CorrelateSummary correlate_db(const std::string& db_path, const CorrelateOptions
   auto t0 = std::chrono::steady_clock::now();
   CorrelateSummary sum;
   Phases phase(opt.verbose > 0);
-  std::vector<Rule> rules = load_rules(opt.rule_dirs);
+  std::vector<Rule> loaded;
+  if (!opt.rules) loaded = load_rules(opt.rule_dirs);
+  const std::vector<Rule>& rules = opt.rules ? *opt.rules : loaded;
   // One thread uses this connection: no mutex around every sqlite3 call (~5% of the load).
   SQLite::Database db(db_path, SQLite::OPEN_READWRITE | SQLite::OPEN_NOMUTEX);
   {
@@ -209,27 +289,18 @@ CorrelateSummary correlate_db(const std::string& db_path, const CorrelateOptions
       m.sources.push_back(s);
     }
   }
-  for (const auto& [name, addr] : opt.aliases) {
-    m.aliases[name].push_back(addr);
-    m.aliases[addr].push_back(name);
-  }
-  {
-    SQLite::Statement any(db, "SELECT 1 FROM sources WHERE parser = 'hosts-file' LIMIT 1");
-    if (any.executeStep()) read_hosts_files(db, m);  // (a join that scans every event otherwise)
-  }
+  for (const auto& [name, addr] : opt.aliases) add_alias(m, host_key(name), host_key(addr));
+  // Hosts files (parser hosts-file: role config, category host-alias) are read in the one pass over
+  // the events below, not by a query that scans every event.
 
   // --- Clock skew set by hand (--skew); the estimate follows the model load. ---
   std::map<int64_t, int64_t> offset;  // source -> us to add
   for (const auto& [pat, us] : opt.skew) {
-    bool any = false;
-    for (const auto& s : m.sources)
-      if (source_matches(pat, s.path)) {
-        offset[s.id] = us;
-        any = true;
-        db.exec(fmt::format("INSERT OR REPLACE INTO skew(source_id, offset_us, spread_us, pairs, method) VALUES({}, {}, 0, 0, 'user')",
-                            s.id, us));
-      }
-    if (!any) sum.skew_notes.push_back("--skew " + pat + ": no source matches");
+    int64_t sid = skew_source(pat, m.sources);
+    offset[sid] = us;
+    db.exec(fmt::format("INSERT OR REPLACE INTO skew(source_id, offset_us, spread_us, pairs, method) VALUES({}, {}, 0, 0, 'user')",
+                        sid, us));
+    sum.skew_notes.push_back(fmt::format("{}: clock offset {:+.3f} s (set by --skew)", m.source(sid)->path, double(us) / 1e6));
   }
   {
     SQLite::Statement q(db, "SELECT id, source_id, component, scope, listener, key, raw, value, text, status, note FROM settings");
@@ -282,6 +353,24 @@ CorrelateSummary correlate_db(const std::string& db_path, const CorrelateOptions
       m.plain_ports.push_back(st.port);
     }
   }
+  // Listener addresses per port, and nginx server names: `server_name api.example.com` on
+  // `listen 10.0.0.9:443` makes api.example.com an alias of 10.0.0.9 served on port 443.
+  for (const SettingRec& st : m.settings) {
+    if (st.port < 0 || st.assumed || (st.key != "listen" && st.key != "bind" && st.key != "accept" && st.key != "Listen"))
+      continue;
+    std::string_view h;
+    int64_t p;
+    split_host_port(st.listener, h, p);
+    std::string addr = h.empty() || h == "*" || h == "0.0.0.0" || h == "::" || h == "[::]" ? "*" : host_key(h);
+    auto& addrs = m.port_addrs[st.port];
+    if (std::find(addrs.begin(), addrs.end(), addr) == addrs.end()) addrs.push_back(addr);
+    if (st.component != "nginx" || !starts_with(st.scope, "server ")) continue;
+    std::string name = host_key(st.scope.substr(7));
+    if (name.empty() || name == "_" || name.find('*') != std::string::npos || is_address(name)) continue;
+    auto& ports = m.name_ports[name];
+    if (!has(ports, st.port)) ports.push_back(st.port);
+    if (addr != "*") add_alias(m, name, addr);
+  }
   phase.mark("sources, settings, listeners");
   // --- Load the model. ---
   // Clock-skew pairs need the server port as written (before a frontend's port is filled in from
@@ -289,6 +378,11 @@ CorrelateSummary correlate_db(const std::string& db_path, const CorrelateOptions
   std::vector<SkewPoint> client_points;
   std::vector<uint8_t> port_from_config;  // per m.events index
   std::map<int64_t, std::vector<int32_t>> start_ports;  // "listening on" lines per source
+  // Host headers / SNI per source (interned host, source): a source whose lines name a host serves it.
+  std::set<std::pair<uint32_t, int64_t>> hosts_seen;
+  std::set<std::pair<uint32_t, uint32_t>> client_names;  // (host, address) a client line named
+  // Ports a source's own lines say it serves (port, source).
+  std::set<std::pair<int32_t, int64_t>> ports_seen;
   {
     int64_t total = 0;
     for (const SourceRec& src : m.sources) total += src.events;
@@ -298,7 +392,7 @@ CorrelateSummary correlate_db(const std::string& db_path, const CorrelateOptions
     std::vector<bool> role_seen(m.sources.size());
     const char* sql =
                         "SELECT id, ts_corrected, source_id, role, category, host, server_ip, client_ip, client_port, "
-                        "server_port, status, method, fields, kind, line, message, raw, protocol FROM events";
+                        "server_port, status, method, fields, kind, line, message, raw, protocol, path FROM events";
     FieldPicker picker(db);
     // Raw sqlite3 for the one loop that sees every event (SQLite::Column costs a shared_ptr copy per value).
     sqlite3_stmt* raw = nullptr;
@@ -313,8 +407,13 @@ CorrelateSummary correlate_db(const std::string& db_path, const CorrelateOptions
         role_seen[si->second] = true;
         m.sources[si->second].role = role_from_string(role);
       }
-      if (r.null(3) || role == "config") continue;
+      if (r.null(3)) continue;
       std::string_view cat = r.view(4);
+      if (role == "config") {
+        // Hosts files: one host-alias event per ADDRESS NAME pair (host = the name, server_ip = the address).
+        if (cat == "host-alias" && !r.null(5) && !r.null(6)) add_alias(m, host_key(r.view(5)), host_key(r.view(6)));
+        continue;
+      }
       int32_t client_port = int32_t(r.int_or(8, -1)), server_port = int32_t(r.int_or(9, -1));
       int64_t ts = r.int_or(1, kNull);
       if (role == "client" && client_port >= 0 && ts != kNull)
@@ -327,7 +426,9 @@ CorrelateSummary correlate_db(const std::string& db_path, const CorrelateOptions
         f.kind = r.str(13);
         if (f.kind.empty()) f.kind = "other";
         f.host = r.str(5);
-        if (f.host.empty()) f.host = r.str(6);
+        std::string sip = r.str(6);
+        if (f.host.empty()) f.host = sip;
+        else if (is_address(sip) && !is_address(f.host)) add_alias(m, host_key(f.host), host_key(sip));
         f.port = int32_t(r.int_or(9, -1));
         f.local_port = int32_t(r.int_or(8, -1));
         f.local_ip = r.str(7);
@@ -337,6 +438,7 @@ CorrelateSummary correlate_db(const std::string& db_path, const CorrelateOptions
         std::string proto = r.str(17);
         to_lower_inplace(proto);
         if (proto == "http" || proto == "https") f.scheme = proto;
+        if (!r.null(18)) f.path_hash = path_hash(r.view(18));
         m.failures.push_back(std::move(f));
         continue;
       }
@@ -346,7 +448,16 @@ CorrelateSummary correlate_db(const std::string& db_path, const CorrelateOptions
       e.source_id = r.i64(2);
       e.role = role_from_string(role);
       e.category = m.strings.id(cat);
+      std::string_view host = r.view(5);
+      e.host = m.strings.id(host);
+      if (!host.empty() && role != "client") {
+        std::string_view hh;
+        int64_t hp;
+        split_host_port(host, hh, hp);
+        if (hp > 0 && hp < 65536) e.host_port = uint16_t(hp);
+      }
       e.server_ip = m.strings.id(r.view(6));
+      e.client_ip = m.strings.id(r.view(7));
       e.client_port = int32_t(r.int_or(8, -1));
       e.server_port = int32_t(r.int_or(9, -1));
       e.status = int32_t(r.int_or(10, -1));
@@ -355,6 +466,7 @@ CorrelateSummary correlate_db(const std::string& db_path, const CorrelateOptions
       if (detail.empty()) detail = r.view(11).substr(0, 12);
       e.detail = m.strings.id(detail);
       e.action = m.strings.id(picker.value(FieldPicker::action));
+      if (!r.null(18)) e.path_hash = path_hash(r.view(18));
       bool from_config = false;
       if (e.server_port < 0) {
         // HAProxy names its frontend, stunnel its service: the config says their port.
@@ -365,6 +477,19 @@ CorrelateSummary correlate_db(const std::string& db_path, const CorrelateOptions
         if (it != scope_ports.end() && it->second.size() == 1) {
           e.server_port = it->second.front();
           from_config = true;
+        } else if (!scope.empty()) {
+          e.scope = m.strings.id(scope);
+        }
+      }
+      if (e.host) {
+        if (e.role == Role::client) {
+          // The client names both its target host and the address it connected to.
+          const std::string& sip = m.strings.str(e.server_ip);
+          const std::string& name = m.strings.str(e.host);
+          if (is_address(sip) && !is_address(name) && client_names.emplace(e.host, e.server_ip).second)
+            add_alias(m, host_key(name), host_key(sip));
+        } else {
+          hosts_seen.emplace(e.host, e.source_id);
         }
       }
       if (e.role == Role::client) {
@@ -373,6 +498,9 @@ CorrelateSummary correlate_db(const std::string& db_path, const CorrelateOptions
         // A server's own "listening on ADDR:PORT" tells which listener its log is about.
         if (e.role == Role::server && cat == "server-start" && e.server_port >= 0 && !has(start_ports[e.source_id], e.server_port))
           start_ports[e.source_id].push_back(e.server_port);
+        if (e.host_port && e.server_port < 0 && !has(m.host_ports[e.source_id], e.host_port))
+          m.host_ports[e.source_id].push_back(e.host_port);
+        if (e.server_port >= 0 && e.role != Role::firewall) ports_seen.emplace(e.server_port, e.source_id);
         m.events.push_back(e);
         port_from_config.push_back(from_config);
       }
@@ -389,15 +517,21 @@ CorrelateSummary correlate_db(const std::string& db_path, const CorrelateOptions
     for (int32_t p : ports)
       if (!has(m.source_ports[sid], p)) m.source_ports[sid].push_back(p);
   phase.mark("load events");
-  // --- Clock skew: pairs of a client event and a proxy/server/TLS event of the same client port
-  // (src/correlate/skew.h): counted per client port over time-sorted runs, not joined row by row. ---
+  // --- Clock skew: pairs of a client event, or a firewall line, and a proxy/server/TLS event of the
+  // same client port (src/correlate/skew.h): counted per client port over time-sorted runs, not
+  // joined row by row. A firewall line pairs with the proxy/server/TLS lines of its connection
+  // (client port, server port, client address when both say), so firewall and proxy lines of one
+  // flow line up. ---
   {
     std::vector<SkewEvent> server_side;
     for (size_t i = 0; i < m.events.size(); ++i) {
       const Ev& e = m.events[i];
-      if ((e.role == Role::proxy || e.role == Role::server || e.role == Role::tls) && e.client_port >= 0 &&
-          e.ts != kNull)
-        server_side.push_back({e.client_port, port_from_config[i] ? -1 : e.server_port, e.ts});
+      if (e.client_port < 0 || e.ts == kNull) continue;
+      int32_t written_port = port_from_config[i] ? -1 : e.server_port;
+      if (e.role == Role::proxy || e.role == Role::server || e.role == Role::tls)
+        server_side.push_back({e.client_port, written_port, e.ts, e.client_ip});
+      else if (e.role == Role::firewall && written_port >= 0)
+        client_points.push_back({e.source_id, e.ts, e.client_port, written_port, e.client_ip});
     }
     SkewPairs skew_pairs(std::move(server_side));
     std::stable_sort(client_points.begin(), client_points.end(),
@@ -408,7 +542,10 @@ CorrelateSummary correlate_db(const std::string& db_path, const CorrelateOptions
       for (j = i; j < client_points.size() && client_points[j].source_id == sid;) ++j;
       if (offset.count(sid)) continue;  // set by --skew
       points.clear();
-      for (size_t k = i; k < j; ++k) points.push_back({client_points[k].client_port, client_points[k].server_port, client_points[k].ts});
+      for (size_t k = i; k < j; ++k) {
+        const SkewPoint& c = client_points[k];
+        points.push_back({c.client_port, c.server_port, c.ts, c.client_ip});
+      }
       SkewEstimate est = skew_pairs.estimate(points);
       if (est.pairs < 3) continue;
       int64_t med = est.median, mad = est.mad;
@@ -442,6 +579,18 @@ CorrelateSummary correlate_db(const std::string& db_path, const CorrelateOptions
   }
   m.sort();
   phase.mark("sort by corrected time");
+  infer_source_ports(m, ports_seen);
+  for (const auto& index : {&m.source_ports, &m.inferred_ports, &m.host_ports})
+    for (const auto& [sid, ports] : *index)
+      for (int32_t p : ports) ports_seen.emplace(p, sid);
+  for (const auto& [port, sid] : ports_seen) m.port_sources[port].push_back(sid);
+  for (const auto& [host, sid] : hosts_seen) {
+    std::string name = host_key(m.strings.str(host));
+    if (name.empty() || is_address(name) || name == "-" || name == "_") continue;
+    auto& v = m.name_sources[name];
+    if (std::find(v.begin(), v.end(), sid) == v.end()) v.push_back(sid);
+  }
+  phase.mark("ports of config-less sources, names served");
 
   // --- Explain every failure. ---
   Engine engine(m, rules);

@@ -1,6 +1,7 @@
 #include "ingest/bundle_info.h"
 
 #include <algorithm>
+#include <map>
 
 #include "config/defaults.h"
 #include "config/nginx_conf.h"
@@ -40,7 +41,104 @@ void add_formats(BundleInfo& info, std::string_view text) {
   }
 }
 
+// Direct includes of one config text: (line, pattern) of each nginx `include X;` (any block) or,
+// for a file that is not nginx syntax, each Apache `Include`/`IncludeOptional` line.
+struct IncludeLine {
+  int64_t line;
+  std::string pattern;
+};
+
+void nginx_includes(const std::vector<config::NginxDirective>& ds, std::vector<IncludeLine>& out) {
+  for (const config::NginxDirective& d : ds) {
+    if (d.name == "include" && d.args.size() == 1) out.push_back({d.line, d.args[0]});
+    if (d.block) nginx_includes(d.children, out);
+  }
+}
+
+std::vector<IncludeLine> direct_includes(const std::string& display, std::string_view text) {
+  std::vector<IncludeLine> out;
+  if (config::nginx_conf_score(display, text) > 0) {
+    nginx_includes(config::parse_nginx_conf(text, display).directives, out);
+    return out;
+  }
+  int64_t n = 0;
+  size_t pos = 0;
+  while (pos <= text.size()) {
+    size_t nl = text.find('\n', pos);
+    if (nl == std::string_view::npos) nl = text.size();
+    std::string_view l = trim(text.substr(pos, nl - pos));
+    ++n;
+    pos = nl + 1;
+    std::string_view word, rest = l;
+    if (!next_token(rest, word) || !(iequals(word, "Include") || iequals(word, "IncludeOptional"))) continue;
+    std::string_view pat;
+    if (!next_token(rest, pat)) continue;
+    if (!pat.empty() && pat.back() == ';') pat.remove_suffix(1);  // an nginx snippet that did not look like nginx
+    if (pat.size() >= 2 && pat.front() == '"' && pat.back() == '"') pat = pat.substr(1, pat.size() - 2);
+    out.push_back({n, std::string(pat)});
+  }
+  return out;
+}
+
 }  // namespace
+
+std::map<std::string, std::string> archive_config_texts(const std::vector<Input>& inputs) {
+  std::map<std::string, std::string> out;
+  std::map<std::string, std::map<std::string, std::string>> wanted;  // archive -> member -> display
+  for (const Input& in : inputs)
+    if (in.archive && maybe_nginx_conf(in.member)) wanted[in.fs_path][in.member] = in.display;
+  for (const auto& [archive, members] : wanted)
+    for_each_member(archive, [&](const std::string& m, int64_t, int64_t, ByteSource& bs) {
+      auto it = members.find(m);
+      if (it != members.end()) out[it->second] = slurp(bs);
+    });
+  return out;
+}
+
+std::map<std::string, std::string> find_included_configs(
+    const std::vector<Input>& inputs, const config::IncludeResolver& resolve,
+    const std::function<std::string(const std::string& display)>& read) {
+  std::map<std::string, std::string> included_by;
+  if (!resolve) return included_by;
+  // Edges parent -> child (with the include's line), in bundle order.
+  std::vector<std::string> files;
+  std::map<std::string, std::vector<std::pair<std::string, int64_t>>> edges;
+  std::set<std::string> has_parent;
+  for (const Input& in : inputs) {
+    if (!maybe_nginx_conf(in.archive ? in.member : in.fs_path)) continue;
+    std::string text;
+    try {
+      text = read(in.display);
+    } catch (const std::exception&) {
+      continue;  // reported when ingest reads it
+    }
+    files.push_back(in.display);
+    for (const IncludeLine& inc : direct_includes(in.display, text))
+      for (const config::IncludedFile& f : resolve(inc.pattern, in.display)) {
+        if (f.path == in.display) continue;
+        edges[in.display].emplace_back(f.path, inc.line);
+        has_parent.insert(f.path);
+      }
+  }
+  // Walk from the roots (configs nobody includes), then from what is left (cycles), depth-first.
+  auto mark = [&](const std::string& root) {
+    std::vector<std::string> todo{root};
+    while (!todo.empty()) {
+      std::string f = todo.back();
+      todo.pop_back();
+      for (const auto& [child, line] : edges[f]) {
+        if (child == root || included_by.count(child)) continue;
+        included_by[child] = f + ":" + std::to_string(line);
+        todo.push_back(child);
+      }
+    }
+  };
+  for (const std::string& f : files)
+    if (!has_parent.count(f)) mark(f);
+  for (const std::string& f : files)
+    if (!included_by.count(f)) mark(f);
+  return included_by;
+}
 
 BundleInfo collect_bundle_info(const std::vector<Input>& inputs, const std::vector<std::string>& user_formats,
                                std::vector<std::string>& warnings) {
@@ -87,15 +185,19 @@ BundleInfo collect_bundle_info(const std::vector<Input>& inputs, const std::vect
 }
 
 void add_assumed_settings(timeline::Batch& batch, const std::set<std::string>& with_logs,
-                          const std::set<std::string>& with_config) {
-  for (const std::string& c : with_logs) {
-    if (c.empty() || with_config.count(c)) continue;
+                          const std::set<std::string>& with_config, const std::map<std::string, std::string>& inferred) {
+  auto add = [&](const std::string& c, const std::string& why) {
     for (Setting s : config::documented_defaults(c)) {
       s.assumed = true;
       if (s.note.empty()) s.note = "documented default; no configuration for " + c + " in the bundle";
+      if (!why.empty()) s.note += "; " + why;
       batch.settings.emplace_back(0, std::move(s));
     }
-  }
+  };
+  for (const std::string& c : with_logs)
+    if (!c.empty() && !with_config.count(c) && !inferred.count(c)) add(c, "");
+  for (const auto& [c, why] : inferred)
+    if (!c.empty() && !with_config.count(c)) add(c, why);
 }
 
 }  // namespace rstscope

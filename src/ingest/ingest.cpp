@@ -1,7 +1,9 @@
 #include "ingest/ingest.h"
 
+#include <cctype>
 #include <fnmatch.h>
 #include <openssl/evp.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -10,7 +12,9 @@
 #include <cstring>
 #include <filesystem>
 #include <fmt/format.h>
+#include <functional>
 #include <map>
+#include <memory>
 #include <set>
 #include <stdexcept>
 
@@ -135,7 +139,10 @@ std::string base_name(const std::string& display) {
 
 class Progress {
  public:
-  Progress(bool enabled, int64_t total_files) : enabled_(enabled), total_files_(total_files) {
+  // total_bytes: the bytes all inputs will give when every one is a plain file (sizes known),
+  // else 0; the ETA is then from bytes (one large file too), otherwise from files done.
+  Progress(bool enabled, int64_t total_files, int64_t total_bytes)
+      : enabled_(enabled), total_files_(total_files), total_bytes_(total_bytes) {
     start_ = std::chrono::steady_clock::now();
   }
   void update(int64_t files_done, int64_t bytes, int64_t events, const std::string& current) {
@@ -147,7 +154,10 @@ class Progress {
     double rate = secs > 0 ? double(events) / secs : 0;
     std::string name = current.size() > 40 ? "..." + current.substr(current.size() - 37) : current;
     std::string eta;
-    if (files_done > 0 && files_done < total_files_ && secs > 1) {
+    if (total_bytes_ > 0 && bytes > 0 && bytes < total_bytes_ && secs > 1) {
+      double left = secs / double(bytes) * double(total_bytes_ - bytes);
+      eta = fmt::format(" ETA {:.0f}s", left);
+    } else if (total_bytes_ == 0 && files_done > 0 && files_done < total_files_ && secs > 1) {
       double left = secs / double(files_done) * double(total_files_ - files_done);
       eta = fmt::format(" ETA {:.0f}s", left);
     }
@@ -163,7 +173,7 @@ class Progress {
 
  private:
   bool enabled_;
-  int64_t total_files_;
+  int64_t total_files_, total_bytes_;
   bool shown_ = false;
   std::chrono::steady_clock::time_point start_, last_{};
 };
@@ -192,6 +202,7 @@ class BatchEmitter : public Emitter {
       Event& e = batch_->events[i];
       e.source_id = source_id_;
       fill_from_record(e, *rec_);
+      if (e.role == Role::client && e.category == "client-failure") note_runtime(e);
       ++events;
       if (e.ts != kNull) {
         first_ts = std::min(first_ts, e.ts);
@@ -216,8 +227,43 @@ class BatchEmitter : public Emitter {
     u.raw.assign(rec_ ? rec_->text.substr(0, 64 * 1024) : std::string_view());
   }
   void setting(const Setting& s) override {
-    batch_->settings.emplace_back(source_id_, s);
     if (!s.assumed) config_components.insert(s.component);
+    if (!s.file.empty() && s.file != path) {
+      // Read through an include: stored under the included file's source (it may come later).
+      auto it = source_of_path.find(s.file);
+      if (it == source_of_path.end()) {
+        pending.emplace_back(source_id_, s);
+        return;
+      }
+      batch_->settings.emplace_back(it->second, s);
+      return;
+    }
+    batch_->settings.emplace_back(source_id_, s);
+  }
+  // The client runtime a failure names (field `runtime`, set by the client parsers from exception
+  // types and message texts): counted per runtime for the pool defaults ingest assumes.
+  struct RuntimeSeen {
+    int64_t count = 0;
+    std::string first;  // path:line of the first failure that named it
+  };
+  void note_runtime(const Event& e) {
+    std::string rt = e.fields.lookup("runtime");
+    if (rt.empty()) return;
+    if (rt == "java" && (e.raw.find("okhttp3") != std::string::npos || e.fields.lookup("exception").find("okhttp3") == 0))
+      rt = "okhttp";
+    RuntimeSeen& r = runtimes[rt];
+    if (r.count++ == 0) r.first = fmt::format("{}:{}", path, e.line);
+  }
+  std::map<std::string, RuntimeSeen> runtimes;
+
+  // Settings whose file was not yet a source when they were read: now under it, or (a file not
+  // ingested in this run) under the including file, whose note names the file and line.
+  void flush_pending() {
+    for (auto& [including, s] : pending) {
+      auto it = source_of_path.find(s.file);
+      batch_->settings.emplace_back(it == source_of_path.end() ? including : it->second, std::move(s));
+    }
+    pending.clear();
   }
   void warn(int64_t line, std::string_view message) override {
     warnings.push_back(line > 0 ? fmt::format("{}:{}: {}", path, line, message) : fmt::format("{}: {}", path, message));
@@ -238,6 +284,8 @@ class BatchEmitter : public Emitter {
   int64_t zone_counts[4] = {0, 0, 0, 0};
   std::vector<std::string> warnings;
   std::set<std::string> config_components;  // components some config file set values for
+  std::map<std::string, int64_t> source_of_path;             // display path -> source id (this run)
+  std::vector<std::pair<int64_t, Setting>> pending;          // see setting()
 
  private:
   timeline::Writer& writer_;
@@ -255,14 +303,81 @@ bool override_matches(const std::string& pattern, const std::string& display) {
   return false;
 }
 
+
+// A date with a year at position i of t: "YYYY-MM-DD", "YYYY/MM/DD", "YYYY.MM.DD" (followed by a
+// space or 'T') or CLF "DD/Mon/YYYY:". Fills year and month; false otherwise.
+bool date_at(std::string_view t, size_t i, int& year, int& month) {
+  auto num = [&](size_t at, size_t n, int& v) {
+    if (at + n > t.size()) return false;
+    v = 0;
+    for (size_t k = 0; k < n; ++k) {
+      char c = t[at + k];
+      if (c < '0' || c > '9') return false;
+      v = v * 10 + (c - '0');
+    }
+    return true;
+  };
+  int y, m, d;
+  if (num(i, 4, y) && i + 10 < t.size() && (t[i + 4] == '-' || t[i + 4] == '/' || t[i + 4] == '.') &&
+      t[i + 7] == t[i + 4] && num(i + 5, 2, m) && num(i + 8, 2, d) && (t[i + 10] == ' ' || t[i + 10] == 'T') &&
+      (i == 0 || !std::isdigit(static_cast<unsigned char>(t[i - 1])))) {
+    if (y >= 1990 && y <= 2200 && m >= 1 && m <= 12 && d >= 1 && d <= 31) {
+      year = y;
+      month = m;
+      return true;
+    }
+    return false;
+  }
+  // "23/Nov/2026:20:34:33"
+  if (i + 12 <= t.size() && num(i, 2, d) && t[i + 2] == '/' && t[i + 6] == '/' && num(i + 7, 4, y) &&
+      t[i + 11] == ':') {
+    int mo = month_from_abbr(t.substr(i + 3, 3));
+    if (mo && y >= 1990 && y <= 2200 && d >= 1 && d <= 31) {
+      year = y;
+      month = mo;
+      return true;
+    }
+  }
+  return false;
+}
+
+// The latest dated line of a piece of text (year and month), by a scan for digits.
+void latest_date(std::string_view text, int& year, int& month) {
+  for (size_t i = 0; i + 10 < text.size(); ++i) {
+    char c = text[i];
+    if (c < '0' || c > '9') continue;
+    int y, m;
+    if (date_at(text, i, y, m) && (y > year || (y == year && m > month))) {
+      year = y;
+      month = m;
+    }
+  }
+}
+
 }  // namespace
+
+bool looks_like_json_document(const std::vector<std::string_view>& lines) {
+  if (lines.size() < 2) return false;
+  std::string_view first = trim(lines[0]);
+  if (first.empty()) return false;
+  if (first[0] == '{') return first.back() != '}';
+  if (first[0] != '[') return false;
+  // "[", "[{", "[ \"a\"," ... but not "[  123.456] kernel: ..." (dmesg) or "[24/Jan/2022:..." (a log time).
+  std::string_view rest = trim(first.substr(1));
+  return (rest.empty() || rest[0] == '{' || rest[0] == '[' || rest[0] == '"') && first.back() != ']';
+}
 
 std::vector<SniffCandidate> sniff_lines(std::string_view path, const std::vector<std::string_view>& lines,
                                         const BundleInfo* bundle) {
   std::string name = base_name(std::string(path));
   SniffInput in{path, name, lines, bundle};
   std::vector<SniffCandidate> out;
+  // A multi-line JSON document reaches a line-oriented parser one fragment per line; text that
+  // merely quotes log lines (expected outputs, API dumps) would become fake events and unparsed
+  // rows. Only whole-file parsers may read it.
+  bool json_document = looks_like_json_document(lines);
   for (const Parser* p : all_parsers()) {
+    if (json_document && !p->whole_file()) continue;
     Score s = p->sniff(in);
     if (s.score > 0) out.push_back({p, std::move(s)});
   }
@@ -270,11 +385,69 @@ std::vector<SniffCandidate> sniff_lines(std::string_view path, const std::vector
   return out;
 }
 
+void apply_tz_args(const std::vector<std::string>& args, IngestOptions& opt) {
+  bool have_plain = false;
+  for (const std::string& a : args) {
+    size_t eq = a.rfind('=');
+    if (eq == std::string::npos) {
+      if (have_plain) throw std::runtime_error("--tz given twice without PATH=: use --tz ZONE once and PATH=ZONE for files");
+      have_plain = true;
+      opt.tz = a;
+      continue;
+    }
+    if (eq == 0 || eq + 1 == a.size()) throw std::runtime_error("--tz: expected ZONE or PATH=ZONE, got '" + a + "'");
+    opt.source_tz.emplace_back(a.substr(0, eq), a.substr(eq + 1));
+  }
+}
+
+BundleDate bundle_reference_date(const std::vector<Input>& inputs) {
+  BundleDate best;
+  constexpr size_t kScan = 16384;
+  for (const Input& in : inputs) {
+    if (in.archive) continue;  // members are read once, in order, by the ingest itself
+    int year = 0, month = 0;
+    try {
+      std::string buf(kScan, '\0');
+      if (!in.compressed) {
+        // head and tail of a plain file (a log's latest date is at its end)
+        FILE* f = std::fopen(in.fs_path.c_str(), "rb");
+        if (!f) continue;
+        size_t n = std::fread(buf.data(), 1, kScan, f);
+        latest_date(std::string_view(buf.data(), n), year, month);
+        if (in.size > int64_t(kScan) && std::fseek(f, -long(kScan), SEEK_END) == 0) {
+          n = std::fread(buf.data(), 1, kScan, f);
+          latest_date(std::string_view(buf.data(), n), year, month);
+        }
+        std::fclose(f);
+      } else {
+        auto src = open_input(in);
+        long n = src->read(buf.data(), kScan);
+        if (n > 0) latest_date(std::string_view(buf.data(), size_t(n)), year, month);
+      }
+    } catch (const std::exception&) {
+      continue;  // unreadable: the ingest itself reports it
+    }
+    if (year > best.year || (year == best.year && month > best.month)) {
+      best.year = year;
+      best.month = month;
+      best.from = in.display;
+    }
+  }
+  return best;
+}
+
 IngestSummary ingest(const IngestOptions& opt) {
   auto t0 = std::chrono::steady_clock::now();
   IngestSummary sum;
   // Validate what the user gave before touching the DB.
   TimeResolver tz_check(opt.tz);  // throws for an unknown zone
+  for (const auto& [pat, zone] : opt.source_tz) {
+    try {
+      TimeResolver check(zone);
+    } catch (const std::exception& e) {
+      throw std::runtime_error("--tz " + pat + "=" + zone + ": " + e.what());
+    }
+  }
   for (const auto& [pat, name] : opt.overrides)
     if (!find_parser(name))
       throw std::runtime_error("--format " + pat + "=" + name + ": no parser named '" + name +
@@ -283,6 +456,9 @@ IngestSummary ingest(const IngestOptions& opt) {
   ExpandResult ex = expand_bundle(opt.bundles, {fs::absolute(opt.db).string()});
   for (auto& w : ex.warnings) sum.warnings.push_back(w);
   BundleInfo info = collect_bundle_info(ex.inputs, opt.nginx_log_formats, sum.warnings);
+  // Year-less syslog times: dated from the bundle's own latest date, else the file's mtime.
+  const BundleDate bundle_date = bundle_reference_date(ex.inputs);
+  std::map<std::string, std::string> included_configs;  // bundle path -> "PARENT:LINE" including it
   // Config includes (nginx `include conf.d/*.conf;`) resolve to other files of the bundle.
   {
     std::vector<std::string> paths;
@@ -291,7 +467,11 @@ IngestSummary ingest(const IngestOptions& opt) {
       paths.push_back(in.display);
       by_path[in.display] = &in;
     }
-    config::attach_bundle_resolver(&info, config::make_bundle_resolver(paths, [by_path](const std::string& p) {
+    // Config members of archives are read in one pass per archive up front: the include pre-pass
+    // and the resolver would otherwise decompress a whole archive (logs too) once per config.
+    auto archived = std::make_shared<const std::map<std::string, std::string>>(archive_config_texts(ex.inputs));
+    std::function<std::string(const std::string&)> read = [by_path, archived](const std::string& p) {
+      if (auto a = archived->find(p); a != archived->end()) return a->second;
       auto it = by_path.find(p);
       if (it == by_path.end()) throw std::runtime_error("not in the bundle");
       const Input& in = *it->second;
@@ -309,7 +489,11 @@ IngestSummary ingest(const IngestOptions& opt) {
         slurp(*src);
       }
       return text;
-    }));
+    };
+    config::IncludeResolver resolve = config::make_bundle_resolver(paths, read);
+    config::attach_bundle_resolver(&info, resolve);
+    // Files another config includes are read through that include, not alone.
+    included_configs = find_included_configs(ex.inputs, resolve, read);
   }
   struct Detach {
     const BundleInfo* b;
@@ -319,7 +503,15 @@ IngestSummary ingest(const IngestOptions& opt) {
   timeline::Writer writer({opt.db, opt.append, opt.fts_all, opt.verbose > 0});
   std::set<std::string> seen_sha;
   bool show_progress = opt.progress && !opt.quiet && isatty(2);
-  Progress progress(show_progress, int64_t(ex.inputs.size()));
+  int64_t plain_bytes = 0;
+  for (const Input& in : ex.inputs) {
+    if (in.archive || in.compressed || in.size < 0) {
+      plain_bytes = 0;
+      break;
+    }
+    plain_bytes += in.size;
+  }
+  Progress progress(show_progress, int64_t(ex.inputs.size()), plain_bytes);
   int64_t bytes_done = 0;
   bool partial_input = !ex.warnings.empty();
   std::set<std::string> log_components;
@@ -339,10 +531,12 @@ IngestSummary ingest(const IngestOptions& opt) {
       bool binary = looks_binary(head);
       const Parser* parser = nullptr;
       int score = 0;
+      bool overridden = false;
       for (const auto& [pat, name] : opt.overrides)
         if (override_matches(pat, in.display)) {
           parser = find_parser(name);
           score = 100;
+          overridden = true;
         }
       bool note = !parser && is_bundle_note(base_name(in.display));
       if (!parser && !binary && !note) {
@@ -352,12 +546,27 @@ IngestSummary ingest(const IngestOptions& opt) {
           score = cands.front().score.score;
         }
       }
+      // A config that another config of the bundle includes is read there (with this file's lines
+      // and this source), not alone: alone it would lack its context (an nginx conf.d file outside
+      // http {}) and give every setting twice. A --format override still parses it alone.
+      std::string included_by;
+      if (!overridden && (!parser || parser->role() == Role::config) && !binary && !note) {
+        auto inc = included_configs.find(in.display);
+        if (inc != included_configs.end()) included_by = inc->second;
+      }
       row.parser = parser ? std::string(parser->name()) : std::string();
       row.score = parser ? score : kNull;
       em.batch().sources.push_back(row);
+      em.source_of_path[in.display] = row.id;
+      if (!included_by.empty()) parser = nullptr;
 
-      TimeResolver time(opt.tz);
-      {
+      std::string zone = opt.tz;
+      for (const auto& [pat, z] : opt.source_tz)
+        if (override_matches(pat, in.display)) zone = z;
+      TimeResolver time(zone);
+      if (bundle_date.year) {
+        time.set_reference_year(bundle_date.year, bundle_date.month);
+      } else {
         int64_t mt = in.mtime_us ? in.mtime_us : 0;
         CivilTime c;
         CivilTime parsed;
@@ -402,13 +611,19 @@ IngestSummary ingest(const IngestOptions& opt) {
         fin.last_ts = em.last_ts;
       }
       if (em.zone_counts[int(ZoneSource::explicit_)]) fin.zone = "explicit";
-      else if (em.zone_counts[int(ZoneSource::assumed)]) fin.zone = "assumed:" + opt.tz;
+      else if (em.zone_counts[int(ZoneSource::assumed)]) fin.zone = "assumed:" + zone;
       else if (em.zone_counts[int(ZoneSource::inferred)]) fin.zone = "inferred";
       std::vector<std::string> warns = em.warnings;
       if (truncated_lines)
         warns.push_back(fmt::format("{}:{}: {} line(s) longer than 1 MiB were cut to 1 MiB (kept, flagged)",
                                     in.display, first_truncated, truncated_lines));
       std::string status = parser ? "ok" : note ? "skipped" : "unrecognised";
+      if (!included_by.empty()) {
+        status = "included";
+        // A note in sources.errors (it says why the file has no events), not a warning.
+        fin.errors = in.display + ": included by " + included_by +
+                     "; its settings are read there (source and lines of this file), not parsed alone";
+      }
       if (note) warns.push_back(in.display + ": a note (README/Markdown), not a log: skipped (force with --format)");
       if (binary) {
         warns.push_back(in.display + ": binary content (NUL or control bytes); not parsed");
@@ -444,10 +659,15 @@ IngestSummary ingest(const IngestOptions& opt) {
       if (status != "duplicate") {
         sum.events += em.events;
         sum.unparsed += em.unparsed_count;
-        if (parser) {
+        if (!included_by.empty()) {
+          sum.files_per_parser[row.parser.empty() ? "included" : row.parser]++;
+        } else if (parser) {
           sum.files_per_parser[row.parser]++;
-          if (parser->role() != Role::config && em.events > 0)
-            log_components.insert(std::string(config::component_of_parser(parser->name())));
+          std::string_view comp = config::component_of_parser(parser->name());
+          // Client pool defaults only from client logs (a server-side parser never implies them).
+          if (parser->role() != Role::config && em.events > 0 &&
+              (parser->role() == Role::client || !starts_with(comp, "client")))
+            log_components.insert(std::string(comp));
         }
         else if (!binary && !note && lines.lines() > 0) sum.unrecognised.push_back(in.display);
         if (em.first_ts != INT64_MAX) {
@@ -502,18 +722,33 @@ IngestSummary ingest(const IngestOptions& opt) {
       }
       process(in, *src);
     }
+    em.flush_pending();
     // Assumed defaults for components whose logs are here but whose config is not.
-    add_assumed_settings(em.batch(), log_components, em.config_components);
+    // Client pool defaults for the runtimes the client failures name (client-app-log, client-json
+    // and client-stderr read any runtime; the runtime is known from each failure's text).
+    std::map<std::string, std::string> inferred;
+    for (const auto& [rt, seen] : em.runtimes) {
+      std::string comp(config::component_of_runtime(rt));
+      // A client-<runtime> parser (client-curl) already names its component: its defaults come from there.
+      if (comp.empty() || inferred.count(comp) || log_components.count(comp)) continue;
+      inferred[comp] = fmt::format("client runtime inferred as {} from {} failure(s) (first {}, field runtime); no {} "
+                                   "config in the bundle",
+                                   config::runtime_label(rt), seen.count, seen.first, comp);
+    }
+    add_assumed_settings(em.batch(), log_components, em.config_components, inferred);
   } catch (...) {
     progress.done();
     writer.abort();
     throw;
   }
   progress.done();
-  if (opt.verbose)
-    std::fprintf(stderr, "ingest: parsed and loaded in %.2f s wall, %.2f s cpu (both threads)\n",
+  if (opt.verbose) {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    std::fprintf(stderr, "ingest: parsed and loaded in %.2f s wall, %.2f s cpu (both threads); parser thread %.2f s cpu\n",
                  std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(),
-                 double(std::clock()) / CLOCKS_PER_SEC);
+                 double(std::clock()) / CLOCKS_PER_SEC, double(ts.tv_sec) + double(ts.tv_nsec) / 1e9);
+  }
   writer.finish();
   sum.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   sum.exit_code = partial_input ? 2 : 0;

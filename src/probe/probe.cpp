@@ -123,6 +123,21 @@ std::string close_from_state(int fd) {
   return "";
 }
 
+// After a FIN: does an RST follow at once? A server that shuts down and then closes with SO_LINGER 0
+// (HAProxy `option nolinger`) sends FIN then RST back to back; the socket then goes from CLOSE_WAIT
+// to CLOSE. Waits at most `wait_ms` (an RST wakes poll() with POLLERR).
+bool rst_follows_fin(int fd, int wait_ms = 50) {
+  auto until = Clock::now() + std::chrono::milliseconds(wait_ms);
+  for (int guard = 0; guard < 100; ++guard) {
+    if (tcp_state(fd) == TCP_CLOSE) return true;
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now()).count();
+    if (left <= 0) return false;
+    pollfd p{fd, 0, 0};
+    if (::poll(&p, 1, static_cast<int>(left)) == 0) return tcp_state(fd) == TCP_CLOSE;
+  }
+  return tcp_state(fd) == TCP_CLOSE;
+}
+
 struct TlsTrace {
   int alert_received = -1;
   int alert_received_level = 0;
@@ -569,13 +584,15 @@ bool do_connect(Run& run, int conn, const std::vector<Addr>& addrs, Conn& c, std
   s.remote = c.remote;
   set_errno(s, last_err);
   s.kind.assign(kind_for_errno(last_err));
+  // The local address:port the attempt used (the kernel bound it at connect()), as the log line has it.
+  std::string from = c.local.empty() ? std::string() : " from " + c.local;
   if (last_err == ECONNREFUSED) {
-    s.message = "connection refused by " + c.remote + ": nothing listens there (or a firewall rejects)";
+    s.message = "connection" + from + " refused by " + c.remote + ": nothing listens there (or a firewall rejects)";
   } else if (last_err == ETIMEDOUT) {
-    s.message = "no answer to the TCP handshake from " + c.remote + " within " + fmt_s(run.opts.timeout_s * 1000) +
-                " s (dropped SYN: firewall, dead host or wrong address)";
+    s.message = "no answer to the TCP handshake" + from + " to " + c.remote + " within " +
+                fmt_s(run.opts.timeout_s * 1000) + " s (dropped SYN: firewall, dead host or wrong address)";
   } else {
-    s.message = "connect to " + c.remote + " failed: " + errno_text(last_err);
+    s.message = "connect" + from + " to " + c.remote + " failed: " + errno_text(last_err);
   }
   if (addrs.size() > 1) s.info.emplace_back("tried", tried);
   t.finish(s);
@@ -972,6 +989,11 @@ void do_idle(Run& run, int conn, Conn& c, Clock::time_point last_activity, doubl
                 " s (its idle timeout is longer, or it has none)";
   } else {
     s.result = "closed";
+    bool fin_then_rst = io.close == "fin" && rst_follows_fin(c.fd);
+    if (fin_then_rst) {
+      io.close = "rst";
+      s.info.emplace_back("fin_then_rst", "1");
+    }
     s.close = io.close;
     if (io.err) set_errno(s, io.err);
     if (io.close_notify) s.info.emplace_back("close_notify", "1");
@@ -979,7 +1001,10 @@ void do_idle(Run& run, int conn, Conn& c, Clock::time_point last_activity, doubl
     run.res.idle_timeout_ms = s.elapsed_ms;
     run.res.idle_close = io.close;
     s.message = "the server closed the idle connection after " + fmt_s(s.elapsed_ms) + " s with " +
-                (io.close == "rst" ? std::string("RST") : io.close == "fin" ? std::string("FIN") : std::string("?")) +
+                (fin_then_rst ? std::string("FIN then RST (SO_LINGER 0, as HAProxy option nolinger does)")
+                 : io.close == "rst" ? std::string("RST")
+                 : io.close == "fin" ? std::string("FIN")
+                                     : std::string("?")) +
                 (io.close_notify ? " (TLS close_notify first)" : "");
     if (io.close == "rst")
       s.message += "; a client reusing it now gets ECONNRESET / WSAECONNRESET 10054 \"" +
@@ -997,6 +1022,11 @@ void do_pause(Run& run, int conn, Conn& c, Clock::time_point last_activity, doub
     double after = ms_between(last_activity, Clock::now());
     std::string how = close_from_state(c.fd);
     if (how.empty()) how = (ev & POLLERR) ? "rst" : "fin";
+    bool fin_then_rst = how == "fin" && rst_follows_fin(c.fd);
+    if (fin_then_rst) {
+      how = "rst";
+      s.info.emplace_back("fin_then_rst", "1");
+    }
     sleep_until(d);
     s.result = "closed";
     s.close = how;
@@ -1004,7 +1034,8 @@ void do_pause(Run& run, int conn, Conn& c, Clock::time_point last_activity, doub
     run.res.idle_timeout_ms = after;
     run.res.idle_close = how;
     s.message = "the server closed the connection after " + fmt_s(after) + " s of the " + fmt_s(pause_s * 1000) +
-                " s pause (" + (how == "rst" ? "RST" : "FIN") + "); reusing it anyway, as a pooled client would";
+                " s pause (" + (fin_then_rst ? "FIN then RST" : how == "rst" ? "RST" : "FIN") +
+                "); reusing it anyway, as a pooled client would";
   } else {
     s.result = "ok";
     s.message = "the connection is still open after " + fmt_s(pause_s * 1000) + " s";
@@ -1012,6 +1043,66 @@ void do_pause(Run& run, int conn, Conn& c, Clock::time_point last_activity, doub
   s.elapsed_ms = ms_between(last_activity, Clock::now());
   s.wall_us = wall_now_us();
   run.emit(s);
+}
+
+// The server answered and closes the connection after the response (Connection: close, HTTP/1.0,
+// nginx keepalive_timeout 0): there is no idle time to measure and nothing to reuse. Waits (bounded)
+// for that close to see how it comes, then reports it as the idle step (idle timeout 0) and, for
+// --reuse-after, a reuse that could not be tried.
+void do_no_keepalive(Run& run, int conn, Conn& c, Clock::time_point last_activity, const Step& response) {
+  const Options& o = run.opts;
+  std::string how = response.close;
+  bool close_notify = false;
+  if (how.empty()) {
+    Deadline d = Deadline::in_seconds(std::min(o.timeout_s, 5.0));
+    char buf[4096];
+    Io io;
+    for (int guard = 0; guard < 1000000; ++guard) {
+      io = io_read(c, buf, sizeof buf, d);
+      if (io.n <= 0) break;
+    }
+    if (io.closed) how = io.close.empty() ? "fin" : io.close;
+    close_notify = io.close_notify;
+  }
+  double after = ms_between(last_activity, Clock::now());
+  std::string how_text = how == "rst" ? "RST" : how == "fin" ? "FIN" : "";
+  std::string why = "the server closed the connection right after the response (no keep-alive: " +
+                    std::string(response.get("proto") == "HTTP/1.0" ? "HTTP/1.0" : "Connection: close") + ")";
+  if (how.empty())
+    why = "the server announced Connection: close but had not closed within " + fmt_s(std::min(o.timeout_s, 5.0) * 1000) +
+          " s (no keep-alive)";
+  if (o.reuse_after_s >= 0) {
+    Step s = make_step(conn, "reuse-request", &c);
+    s.result = "skip";
+    s.close = how;
+    s.info.emplace_back("closed_after_ms", fmt_ms(after));
+    s.message = "the reuse could not be tried: " + why + (how_text.empty() ? "" : " with " + how_text) +
+                "; a pooled client would open a new connection for every request";
+    s.wall_us = wall_now_us();
+    run.res.ok = false;
+    run.res.reuse_not_tried = true;
+    run.emit(s);
+  }
+  if (o.find_idle_max_s > 0 || o.idle_s >= 0) {
+    Step s = make_step(conn, "idle", &c);
+    s.elapsed_ms = after;
+    s.wall_us = wall_now_us();
+    s.info.emplace_back("idle_ms", fmt_ms(after));
+    s.info.emplace_back("keepalive", "0");
+    if (close_notify) s.info.emplace_back("close_notify", "1");
+    if (how.empty()) {
+      s.result = "open";
+      s.message = why;
+    } else {
+      s.result = "closed";
+      s.close = how;
+      s.message = why + ": idle timeout 0, closed with " + how_text;
+      run.res.idle_timeout_ms = 0;
+      run.res.idle_close = how;
+      run.res.no_keepalive = true;
+    }
+    run.emit(s);
+  }
 }
 
 void run_connection(Run& run, int conn, const std::vector<Addr>& addrs) {
@@ -1027,7 +1118,14 @@ void run_connection(Run& run, int conn, const std::vector<Addr>& addrs) {
   bool alive = true;
   if (want_request) {
     do_exchange(run, conn, c, "", last, alive);
-    if (!alive) return;
+    if (!alive) {
+      // A complete answer after which the server does not keep the connection.
+      Step r = run.res.steps.back();  // a copy: emitting more steps may move the vector
+      if (r.name == "response" && r.get("keepalive") == "0" &&
+          (o.reuse_after_s >= 0 || o.find_idle_max_s > 0 || o.idle_s >= 0))
+        do_no_keepalive(run, conn, c, last, r);
+      return;
+    }
   }
   if (o.reuse_after_s >= 0) {
     do_pause(run, conn, c, last, o.reuse_after_s);

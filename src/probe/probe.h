@@ -58,7 +58,7 @@ struct Step {
   int conn = 0;                 // 1-based connection number
   std::string name;             // resolve|connect|tls|request|response|idle|pause|reuse-request|
                                 // reuse-response|protocol-plain|protocol-tls|protocol
-  std::string result;           // ok | fail | closed | open
+  std::string result;           // ok | fail | closed | open | skip (a step that could not be tried)
   int64_t wall_us = 0;          // UTC microseconds when the step ended
   double elapsed_ms = 0;        // duration of the step
   std::string local, remote;    // "ip:port" ("[v6]:port"), empty when not known yet
@@ -80,6 +80,8 @@ struct Result {
   double idle_timeout_ms = -1;   // --find-idle-timeout / --idle: time from last activity to close
   std::string idle_close;        // fin | rst for that close
   std::string speaks;            // --protocol-check verdict: tls | plain-http | plain | none | both
+  bool no_keepalive = false;     // the server closed right after the response: idle timeout 0
+  bool reuse_not_tried = false;  // --reuse-after found no connection to reuse (ok = false)
 };
 
 using StepCallback = std::function<void(const Step&)>;

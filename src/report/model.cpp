@@ -19,10 +19,16 @@ double dbl(const SQLite::Column& c, double dflt) { return c.isNull() ? dflt : c.
 
 // Columns of an event row, in this order, starting at `at`:
 // id, path, line, ts, role, category, kind, raw, message, client_ip, client_port, server_ip,
-// server_port, host
+// server_port, host, status, method, path, then fields: tls_reason, upstream, backend, server,
+// termination_state, prefix, frontend, action (kEventColCount columns)
 constexpr const char* kEventCols =
     "e.id, es.path, e.line, COALESCE(e.ts_corrected, e.ts), e.role, e.category, e.kind, e.raw, "
-    "e.message, e.client_ip, e.client_port, e.server_ip, e.server_port, e.host";
+    "e.message, e.client_ip, e.client_port, e.server_ip, e.server_port, e.host, e.status, e.method, "
+    "e.path, json_extract(e.fields, '$.tls_reason'), json_extract(e.fields, '$.upstream'), "
+    "json_extract(e.fields, '$.backend'), json_extract(e.fields, '$.server'), "
+    "json_extract(e.fields, '$.termination_state'), json_extract(e.fields, '$.prefix'), "
+    "json_extract(e.fields, '$.frontend'), json_extract(e.fields, '$.action')";
+constexpr int kEventColCount = 25;
 EventRow read_event(SQLite::Statement& q, int at) {
   EventRow e;
   e.id = q.getColumn(at).isNull() ? 0 : q.getColumn(at).getInt64();
@@ -39,6 +45,17 @@ EventRow read_event(SQLite::Statement& q, int at) {
   e.server_ip = str(q.getColumn(at + 11));
   e.server_port = i64(q.getColumn(at + 12));
   e.host = str(q.getColumn(at + 13));
+  e.status = i64(q.getColumn(at + 14));
+  e.method = str(q.getColumn(at + 15));
+  e.path = str(q.getColumn(at + 16));
+  e.tls_reason = str(q.getColumn(at + 17));
+  e.upstream = str(q.getColumn(at + 18));
+  e.backend = str(q.getColumn(at + 19));
+  e.server = str(q.getColumn(at + 20));
+  e.termination = str(q.getColumn(at + 21));
+  e.prefix = str(q.getColumn(at + 22));
+  e.frontend = str(q.getColumn(at + 23));
+  e.action = str(q.getColumn(at + 24));
   return e;
 }
 
@@ -142,7 +159,7 @@ Model load_model(SQLite::Database& db, int evidence_per_finding) {
       s.skew_pairs = i64(q.getColumn(13));
       s.skew_method = str(q.getColumn(14));
       if (s.skew_offset_us != kNull) m.skewed.push_back(s);
-      if (s.status == "ok" || s.status == "partial")
+      if (s.status == "ok" || s.status == "partial" || s.status == "included")  // included: read by its parent
         m.sources_read.push_back(std::move(s));
       else
         m.sources_other.push_back(std::move(s));
@@ -199,13 +216,13 @@ Model load_model(SQLite::Database& db, int evidence_per_finding) {
       r.role = str(q.getColumn(1));
       r.why = str(q.getColumn(2));
       bool has_event = !q.getColumn(3).isNull() && !q.getColumn(5).isNull();
-      bool has_setting = !q.getColumn(4).isNull() && !q.getColumn(19).isNull();
+      bool has_setting = !q.getColumn(4).isNull() && !q.getColumn(5 + kEventColCount).isNull();
       if (has_event) {
         r.event = read_event(q, 5);
         if (r.role.empty()) r.role = r.event.role;
       } else if (has_setting) {
         r.is_setting = true;
-        r.setting = read_setting(q, 19);
+        r.setting = read_setting(q, 5 + kEventColCount);
         if (r.role.empty()) r.role = "config";
       } else {
         continue;  // dangling reference: nothing to quote
@@ -293,6 +310,15 @@ Model load_model(SQLite::Database& db, int evidence_per_finding) {
                      return a.incidents.size() > b.incidents.size();
                    });
 
+  // Every setting, for the recommendations (they name the listener's timeouts, TLS floor, limits,
+  // firewall rules). Configs yield hundreds of rows, not millions; capped all the same.
+  {
+    SQLite::Statement q(db, std::string("SELECT ") + kSettingCols +
+                                " FROM settings st LEFT JOIN sources ss ON ss.id = st.source_id "
+                                "ORDER BY st.id LIMIT 200000");
+    while (q.executeStep()) m.settings.push_back(read_setting(q, 0));
+  }
+
   // Complete findings from their incidents; drop unexplained and empty synthetic ones.
   std::vector<Finding> kept;
   for (auto& f : m.findings) {
@@ -316,7 +342,9 @@ Model load_model(SQLite::Database& db, int evidence_per_finding) {
       f.explanation = m.incidents[f.incidents.front()].explanation;
     if (f.rule.empty() && !f.incidents.empty()) f.rule = m.incidents[f.incidents.front()].rule;
     f.quoted = quote_evidence(f, m.incidents, evidence_per_finding);
-    f.derived_recommendation = derive_recommendation(f, m.incidents);
+    Derived d = derive_recommendation(f, m.incidents, m.settings);
+    f.derived_recommendation = std::move(d.text);
+    f.derived_concrete = d.concrete;
     kept.push_back(std::move(f));
   }
   std::stable_sort(kept.begin(), kept.end(), [](const Finding& a, const Finding& b) {

@@ -42,6 +42,12 @@ struct EventRow {
   int64_t ts = kNull;  // corrected when known, else as logged
   std::string role, category, kind, raw, message, client_ip, server_ip, host;
   int64_t client_port = kNull, server_port = kNull;
+  // Request and parser facts the recommendations name (empty / kNull when not logged).
+  int64_t status = kNull;
+  std::string method, path;
+  // fields.tls_reason, .upstream, .backend, .server, .termination_state, .prefix, .frontend,
+  // .action (nginx error-log context or firewall action)
+  std::string tls_reason, upstream, backend, server, termination, prefix, frontend, action;
 };
 
 struct EvidenceRow {
@@ -75,9 +81,14 @@ struct Finding {
   double confidence = -1;
   std::vector<size_t> incidents;    // indexes into Model::incidents, in time order
   std::vector<EvidenceRow> quoted;  // up to evidence_per_finding lines, distinct, settings last
-  std::string derived_recommendation;  // from the cause class and evidence (used when empty)
+  // Derived by the report from the cause class, the evidence and the listener's settings.
+  std::string derived_recommendation;
+  // The derived text names concrete values (a setting, a reason, an address, a rule line); it then
+  // wins over the rule's template in `recommendation`, which is only the fallback.
+  bool derived_concrete = false;
+  bool advice_derived() const { return derived_concrete || recommendation.empty(); }
   const std::string& advice() const {
-    return recommendation.empty() ? derived_recommendation : recommendation;
+    return advice_derived() ? derived_recommendation : recommendation;
   }
 };
 
@@ -129,6 +140,7 @@ struct Model {
   std::vector<SourceRow> sources_other;     // unrecognised | unreadable | skipped | anything else
   std::vector<SourceRow> skewed;            // sources with a skew row
   std::vector<AssumedGroup> assumed;        // settings with status 'assumed', grouped
+  std::vector<SettingRow> settings;         // every setting (recommendations look up listeners)
   // Reference for short times: the window start, else the earliest source time.
   int64_t ref_ts = kNull;
   std::vector<FailurePoint> points;         // every client failure, time order
@@ -140,7 +152,14 @@ struct Model {
 
 Model load_model(SQLite::Database& db, int evidence_per_finding);
 
-// The recommendation the report derives for a finding from its cause class and evidence.
-std::string derive_recommendation(const Finding& f, const std::vector<Incident>& incidents);
+// The recommendation the report derives for a finding from its cause class, its evidence and the
+// settings of its listener (`settings`: every setting of the timeline, may be empty). `concrete`
+// says whether it names values read from the bundle; when false the text is generic advice.
+struct Derived {
+  std::string text;
+  bool concrete = false;
+};
+Derived derive_recommendation(const Finding& f, const std::vector<Incident>& incidents,
+                              const std::vector<SettingRow>& settings = {});
 
 }  // namespace rstscope::report

@@ -209,7 +209,7 @@ std::string render_json(const Model& m, const ReportOptions& o) {
     j.kv_or_null("explanation", f.explanation);
     j.kv_or_null("recommendation", f.advice());
     j.key("recommendation_derived");
-    j.boolean(f.recommendation.empty());
+    j.boolean(f.advice_derived());
     j.key("evidence");
     j.begin_array();
     for (const auto& ev : f.quoted) evidence_json(j, ev);

@@ -257,7 +257,12 @@ std::string render_text(const Model& m, const ReportOptions& o) {
   t.line("  database  " + clean_text(o.db_path.empty() ? "(temporary, removed: rerun with -o incident.db to keep it)" : o.db_path));
   for (const auto& w : o.written) t.line("  report    " + clean_text(w));
   t.heading("Dig deeper");
-  for (const auto& q : query_examples(m, o.db_path)) t.whole("  " + clean_text(q));
+  // Pasteable commands that fit the width (a long DB path goes into a shell variable first).
+  std::string db = clean_text(o.db_path.empty() ? "incident.db" : o.db_path);
+  bool var = query_needs_db_variable(db, t.width());
+  if (var) t.whole("  db=" + shell_quote(db));
+  for (const auto& sql : query_example_sql(m))
+    for (const auto& l : query_command_lines(db, clean_text(sql), t.width(), var)) t.whole(l);
   return t.take();
 }
 

@@ -49,26 +49,67 @@ bool want_color(std::FILE* stream) {
   return stream && isatty(fileno(stream));
 }
 
-std::vector<std::string> query_examples(const Model& m, const std::string& db_path) {
-  std::string pre = "rstscope query " + shell_quote(db_path.empty() ? "incident.db" : db_path) + " \"";
+std::vector<std::string> query_example_sql(const Model& m) {
   std::vector<std::string> out;
   if (!m.findings.empty()) {
     const Finding& f = m.findings.front();
     if (f.id > 0)
-      out.push_back(pre + "SELECT ts, kind, target, explanation FROM incidents WHERE finding_id = " +
-                    std::to_string(f.id) + "\"");
+      out.push_back("SELECT ts, kind, target, explanation FROM incidents WHERE finding_id = " + std::to_string(f.id));
     else
-      out.push_back(pre + "SELECT ts, kind, target, explanation FROM incidents WHERE cause_class = '" +
-                    f.cause_class + "'\"");
+      out.push_back("SELECT ts, kind, target, explanation FROM incidents WHERE cause_class = '" + f.cause_class + "'");
     if (!f.incidents.empty())
-      out.push_back(pre + "SELECT event_id, setting_id, role, why FROM evidence WHERE incident_id = " +
-                    std::to_string(m.incidents[f.incidents.front()].id) + "\"");
+      out.push_back("SELECT event_id, setting_id, role, why FROM evidence WHERE incident_id = " +
+                    std::to_string(m.incidents[f.incidents.front()].id));
   } else {
-    out.push_back(pre + "SELECT kind, COUNT(*) FROM events WHERE category = 'client-failure' GROUP BY kind\"");
+    out.push_back("SELECT kind, COUNT(*) FROM events WHERE category = 'client-failure' GROUP BY kind");
   }
   if (out.size() < 2 && m.unexplained_count > 0)
-    out.push_back(pre + "SELECT id, kind, target, searched FROM incidents WHERE cause_class = 'unexplained'\"");
-  if (out.size() < 2) out.push_back(pre + "SELECT path, parser, status, lines FROM sources\"");
+    out.push_back("SELECT id, kind, target, searched FROM incidents WHERE cause_class = 'unexplained'");
+  if (out.size() < 2) out.push_back("SELECT path, parser, status, lines FROM sources");
+  return out;
+}
+
+std::vector<std::string> query_examples(const Model& m, const std::string& db_path) {
+  std::string pre = "rstscope query " + shell_quote(db_path.empty() ? "incident.db" : db_path) + " \"";
+  std::vector<std::string> out;
+  for (const auto& sql : query_example_sql(m)) out.push_back(pre + sql + "\"");
+  return out;
+}
+
+namespace {
+constexpr std::string_view kIndent = "  ";      // the command
+constexpr std::string_view kContinued = "    ";  // its continuation lines
+std::string db_word(const std::string& db_path) { return shell_quote(db_path.empty() ? "incident.db" : db_path); }
+}  // namespace
+
+bool query_needs_db_variable(const std::string& db_path, size_t width) {
+  // "  rstscope query PATH \" must fit.
+  return kIndent.size() + 15 + columns(db_word(db_path)) + 2 > width;
+}
+
+std::vector<std::string> query_command_lines(const std::string& db_path, const std::string& sql, size_t width,
+                                             bool use_db_variable) {
+  std::string db = use_db_variable ? std::string("\"$db\"") : db_word(db_path);
+  std::string head = std::string(kIndent) + "rstscope query " + db;
+  std::string quoted = "\"" + sql + "\"";
+  if (columns(head) + 1 + columns(quoted) <= width) return {head + " " + quoted};
+  std::vector<std::string> out{head + " \\"};
+  // The SQL in double quotes, broken at spaces; each line starts with the continuation indent.
+  size_t avail = width > kContinued.size() + 20 ? width - kContinued.size() : 20;
+  std::string cur;
+  size_t pos = 0;
+  while (pos <= quoted.size()) {
+    size_t sp = quoted.find(' ', pos);
+    std::string word = quoted.substr(pos, sp == std::string::npos ? std::string::npos : sp - pos);
+    if (!cur.empty() && columns(cur) + 1 + columns(word) > avail) {
+      out.push_back(std::string(kContinued) + cur);
+      cur.clear();
+    }
+    cur += (cur.empty() ? "" : " ") + word;
+    if (sp == std::string::npos) break;
+    pos = sp + 1;
+  }
+  if (!cur.empty()) out.push_back(std::string(kContinued) + cur);
   return out;
 }
 

@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <map>
 #include <set>
 #include <stdexcept>
 
@@ -251,7 +252,13 @@ ExpandResult expand_bundle(const std::vector<std::string>& roots, const std::vec
     out.inputs.push_back(std::move(in));
   };
 
-  for (const std::string& root : roots) {
+  std::vector<size_t> root_of;  // root index of each input, to tell same-named files apart
+  auto mark_root = [&](size_t r) {
+    while (root_of.size() < out.inputs.size()) root_of.push_back(r);
+  };
+  for (size_t ri = 0; ri < roots.size(); ++ri) {
+    const std::string& root = roots[ri];
+    mark_root(ri == 0 ? 0 : ri - 1);
     fs::path rp(root);
     std::error_code ec;
     fs::file_status st = fs::status(rp, ec);
@@ -291,8 +298,15 @@ ExpandResult expand_bundle(const std::vector<std::string>& roots, const std::vec
       for (const auto& de : it) {
         std::error_code e2;
         fs::file_status s = de.status(e2);  // follows symlinks
-        if (e2) {
-          out.warnings.push_back(relative_display(rp, de.path()) + ": " + e2.message());
+        if (e2 || !fs::exists(s)) {
+          std::error_code e3;
+          if (fs::is_symlink(de.symlink_status(e3))) {
+            // A dangling link (or a file that vanished): it still gets a sources row, where the
+            // ingest names the problem (unreadable), rather than only a warning.
+            files.push_back(de.path());
+            continue;
+          }
+          out.warnings.push_back(relative_display(rp, de.path()) + ": " + (e2 ? e2.message() : "vanished"));
           continue;
         }
         if (fs::is_directory(s)) subdirs.push_back(de.path());
@@ -303,6 +317,34 @@ ExpandResult expand_bundle(const std::vector<std::string>& roots, const std::vec
     }
     sort_rotation_aware(files);
     for (const auto& f : files) add_file(f, rp);
+  }
+  mark_root(roots.empty() ? 0 : roots.size() - 1);
+  // Two roots that hold the same relative path (`ingest a/nginx b/nginx`, or two access.log given
+  // as files) would give two sources the same name: their paths are then prefixed with their
+  // root's folder relative to the roots' common ancestor ("a/nginx/access.log",
+  // "b/nginx/access.log"), so every evidence line names one file.
+  std::map<std::string, std::set<size_t>> roots_of_display;
+  for (size_t i = 0; i < out.inputs.size(); ++i) roots_of_display[out.inputs[i].display].insert(root_of[i]);
+  std::vector<fs::path> root_dirs;
+  for (const std::string& r : roots) {
+    std::error_code ec;
+    fs::path c = fs::weakly_canonical(fs::path(r), ec);
+    if (ec) c = fs::absolute(fs::path(r), ec);
+    root_dirs.push_back(fs::is_directory(c, ec) ? c : c.parent_path());
+  }
+  fs::path common = root_dirs.empty() ? fs::path() : root_dirs.front();
+  for (const fs::path& d : root_dirs) {
+    fs::path c;
+    auto a = common.begin(), b = d.begin();
+    for (; a != common.end() && b != d.end() && *a == *b; ++a, ++b) c /= *a;
+    common = c;
+  }
+  for (size_t i = 0; i < out.inputs.size(); ++i) {
+    Input& in = out.inputs[i];
+    if (roots_of_display[in.display].size() < 2) continue;
+    std::string prefix = fs::path(root_dirs[root_of[i]]).lexically_relative(common).generic_string();
+    if (prefix.empty() || prefix == ".") prefix = "root" + std::to_string(root_of[i] + 1);
+    in.display = prefix + "/" + in.display;
   }
   return out;
 }

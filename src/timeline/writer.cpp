@@ -1,5 +1,6 @@
 #include "timeline/writer.h"
 
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -16,6 +17,13 @@ namespace fs = std::filesystem;
 namespace rstscope::timeline {
 
 namespace {
+
+// The client-port index, dropped during a load whose rows mostly carry client ports (see write()).
+constexpr const char* kClientPortIndex = "idx_events_client_port";
+// Dropped only past this many rows with a client port, and only when they are at least half the rows
+// so far: below it random inserts are cheap, and a mostly port-less load (nginx combined) keeps the
+// index so that finish() does not scan the whole table for a few entries.
+constexpr int64_t kPortRowsBeforeDrop = 100000;
 
 constexpr const char* kIndexes = R"SQL(
 CREATE INDEX IF NOT EXISTS idx_events_ts ON events(ts);
@@ -155,8 +163,7 @@ Writer::Writer(const WriterOptions& opt) : opt_(opt) {
     next_event_id_ = first_event_id_;
     exec("INSERT OR REPLACE INTO meta(key, value) VALUES('state', 'loading');");
     exec("BEGIN");
-    ins_event_ = prepare(insert_events_sql(1).c_str());
-    ins_events_multi_ = prepare(insert_events_sql(int(kRowsPerInsert)).c_str());
+    prepare_event_inserts();
     ins_fts_ = prepare("INSERT INTO events_fts(rowid, message, raw) VALUES(?,?,?)");
     ins_unparsed_ = prepare("INSERT INTO unparsed(source_id, line, offset, reason, raw) VALUES(?,?,?,?,?)");
     ins_setting_ = prepare(
@@ -172,6 +179,16 @@ Writer::Writer(const WriterOptions& opt) : opt_(opt) {
     throw;
   }
   thread_ = std::thread([this] { run(); });
+}
+
+void Writer::prepare_event_inserts() {
+  if (ins_event_) sqlite3_finalize(ins_event_);
+  if (ins_events_multi_) sqlite3_finalize(ins_events_multi_);
+  ins_event_ = ins_events_multi_ = nullptr;
+  ins_event_ = prepare(insert_events_sql(1).c_str());
+  ins_events_multi_ = prepare(insert_events_sql(int(kRowsPerInsert)).c_str());
+  bound_one_.assign(size_t(kEventParams) + 1, BoundParam{});
+  bound_multi_.assign(size_t(kEventParams) * kRowsPerInsert + 1, BoundParam{});
 }
 
 Writer::~Writer() {
@@ -213,7 +230,12 @@ void Writer::run() {
     {
       std::unique_lock<std::mutex> lk(mu_);
       cv_.wait(lk, [&] { return !full_.empty() || stop_; });
-      if (full_.empty()) return;
+      if (full_.empty()) {
+        timespec ts{};
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+        writer_cpu_ = double(ts.tv_sec) + double(ts.tv_nsec) / 1e9;
+        return;
+      }
       b = full_.front();
       full_.pop_front();
     }
@@ -245,38 +267,73 @@ static inline void bind_int(sqlite3_stmt* st, int i, int64_t v) {
   else sqlite3_bind_int64(st, i, v);
 }
 
-// Binds one event, with its id, to parameters base+1 .. base+28 of st.
-static inline void bind_event(sqlite3_stmt* st, int base, int64_t id, Event& e) {
-  sqlite3_bind_int64(st, base + 1, id);
-  sqlite3_bind_int64(st, base + 2, e.source_id);
-  sqlite3_bind_int64(st, base + 3, e.line);
-  sqlite3_bind_int64(st, base + 4, e.line_count);
-  sqlite3_bind_int64(st, base + 5, e.offset);
-  bind_int(st, base + 6, e.ts);
-  bind_text(st, base + 7, e.ts_raw);
-  bind_sv(st, base + 8, e.ts_zone == ZoneSource::none ? std::string_view() : to_string(e.ts_zone));
-  bind_sv(st, base + 9, e.role == Role::unknown ? std::string_view() : to_string(e.role));
-  bind_text(st, base + 10, e.category);
-  bind_text(st, base + 11, e.kind);
-  bind_text(st, base + 12, e.severity);
-  bind_text(st, base + 13, e.client_ip);
-  bind_int(st, base + 14, e.client_port);
-  bind_text(st, base + 15, e.server_ip);
-  bind_int(st, base + 16, e.server_port);
-  bind_text(st, base + 17, e.host);
-  bind_text(st, base + 18, e.protocol);
-  bind_text(st, base + 19, e.method);
-  bind_text(st, base + 20, e.path);
-  bind_int(st, base + 21, e.status);
-  bind_int(st, base + 22, e.bytes);
-  if (e.duration_us == kNull) sqlite3_bind_null(st, base + 23);
-  else sqlite3_bind_double(st, base + 23, double(e.duration_us) / 1000.0);
-  bind_text(st, base + 24, e.conn_id);
-  bind_text(st, base + 25, e.request_id);
-  bind_text(st, base + 26, e.message);
-  bind_text(st, base + 27, e.raw);
-  bind_sv(st, base + 28, e.fields.json());
+// Event parameters, skipping a bind whose value the parameter already holds. Skipping text with the
+// same buffer and length is exact because SQLITE_STATIC text is only read when the statement steps,
+// and the buffer then holds this event's text (slots and their strings are reused batch to batch).
+// For an access log this skips about half of the 28 binds per row (NULL columns, source_id,
+// line_count, the static role and ts_zone words).
+namespace {
+using BoundParam = Writer::BoundParam;
+inline void put_null(sqlite3_stmt* st, int i, BoundParam& b) {
+  if (b.n == -2) return;
+  sqlite3_bind_null(st, i);
+  b.n = -2;
 }
+inline void put_int(sqlite3_stmt* st, int i, BoundParam& b, int64_t v) {
+  if (v == kNull) return put_null(st, i, b);
+  if (b.n == -3 && b.v == v) return;
+  sqlite3_bind_int64(st, i, v);
+  b.n = -3;
+  b.v = v;
+}
+inline void put_text(sqlite3_stmt* st, int i, BoundParam& b, std::string_view s) {
+  if (s.empty()) return put_null(st, i, b);
+  if (b.n == int(s.size()) && b.p == s.data()) return;
+  sqlite3_bind_text(st, i, s.data(), int(s.size()), SQLITE_STATIC);
+  b.n = int(s.size());
+  b.p = s.data();
+}
+inline void put_ms(sqlite3_stmt* st, int i, BoundParam& b, int64_t us) {
+  if (us == kNull) return put_null(st, i, b);
+  if (b.n == -4 && b.v == us) return;
+  sqlite3_bind_double(st, i, double(us) / 1000.0);
+  b.n = -4;
+  b.v = us;
+}
+
+// Binds one event, with its id, to parameters base+1 .. base+28 of st; bound[k] describes parameter k.
+inline void bind_event(sqlite3_stmt* st, BoundParam* bound, int base, int64_t id, Event& e) {
+  BoundParam* b = bound + base;
+  put_int(st, base + 1, b[1], id);
+  put_int(st, base + 2, b[2], e.source_id);
+  put_int(st, base + 3, b[3], e.line);
+  put_int(st, base + 4, b[4], e.line_count);
+  put_int(st, base + 5, b[5], e.offset);
+  put_int(st, base + 6, b[6], e.ts);
+  put_text(st, base + 7, b[7], e.ts_raw);
+  put_text(st, base + 8, b[8], e.ts_zone == ZoneSource::none ? std::string_view() : to_string(e.ts_zone));
+  put_text(st, base + 9, b[9], e.role == Role::unknown ? std::string_view() : to_string(e.role));
+  put_text(st, base + 10, b[10], e.category);
+  put_text(st, base + 11, b[11], e.kind);
+  put_text(st, base + 12, b[12], e.severity);
+  put_text(st, base + 13, b[13], e.client_ip);
+  put_int(st, base + 14, b[14], e.client_port);
+  put_text(st, base + 15, b[15], e.server_ip);
+  put_int(st, base + 16, b[16], e.server_port);
+  put_text(st, base + 17, b[17], e.host);
+  put_text(st, base + 18, b[18], e.protocol);
+  put_text(st, base + 19, b[19], e.method);
+  put_text(st, base + 20, b[20], e.path);
+  put_int(st, base + 21, b[21], e.status);
+  put_int(st, base + 22, b[22], e.bytes);
+  put_ms(st, base + 23, b[23], e.duration_us);
+  put_text(st, base + 24, b[24], e.conn_id);
+  put_text(st, base + 25, b[25], e.request_id);
+  put_text(st, base + 26, b[26], e.message);
+  put_text(st, base + 27, b[27], e.raw);
+  put_text(st, base + 28, b[28], e.fields.json());
+}
+}  // namespace
 
 void Writer::write(Batch& b) {
   // Source rows first: starts are inserted before their events, totals updated after.
@@ -293,16 +350,28 @@ void Writer::write(Batch& b) {
     check(sqlite3_step(st), "insert source");
     sqlite3_reset(st);
   }
+  // Client ports arrive in random order: each row would be a random insert into the index's
+  // B-tree (binary search over cold pages, cell shifts, splits), which at 2,000,000 HAProxy rows cost
+  // more CPU than building the index once after the load (docs/performance.md). New DBs only:
+  // rebuilding an appended-to DB's index would re-read every older row.
+  if (!port_index_dropped_ && !opt_.append) {
+    for (size_t k = 0; k < b.n_events; ++k) port_rows_ += b.events[k].client_port != kNull;
+    if (port_rows_ >= kPortRowsBeforeDrop && port_rows_ * 2 >= rows_written_ + int64_t(b.n_events)) {
+      exec((std::string("DROP INDEX ") + kClientPortIndex).c_str());
+      prepare_event_inserts();  // the statements were compiled with the index
+      port_index_dropped_ = true;
+    }
+  }
   const int64_t first_id = next_event_id_;
   size_t i = 0;
   for (; i + kRowsPerInsert <= b.n_events; i += kRowsPerInsert) {
     for (size_t r = 0; r < kRowsPerInsert; ++r)
-      bind_event(ins_events_multi_, int(r) * kEventParams, first_id + int64_t(i + r), b.events[i + r]);
+      bind_event(ins_events_multi_, bound_multi_.data(), int(r) * kEventParams, first_id + int64_t(i + r), b.events[i + r]);
     check(sqlite3_step(ins_events_multi_), "insert event");
     sqlite3_reset(ins_events_multi_);
   }
   for (; i < b.n_events; ++i) {
-    bind_event(ins_event_, 0, first_id + int64_t(i), b.events[i]);
+    bind_event(ins_event_, bound_one_.data(), 0, first_id + int64_t(i), b.events[i]);
     check(sqlite3_step(ins_event_), "insert event");
     sqlite3_reset(ins_event_);
   }
@@ -389,6 +458,9 @@ void Writer::finish() {
   }
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
+  if (opt_.verbose)
+    std::fprintf(stderr, "timeline: writer thread %.2f s cpu for %lld rows (%.2f us per row)\n", writer_cpu_,
+                 (long long)rows_written_, rows_written_ ? writer_cpu_ / double(rows_written_) * 1e6 : 0.0);
   if (!error_.empty()) {
     std::string e = error_;
     abort();
@@ -444,7 +516,9 @@ void Writer::finish() {
       t0 = now;
       c0 = c;
     };
-    exec(kIndexes);  // no-op: created before the load, maintained during it
+    // Created before the load and maintained during it; only a dropped client-port index is built here.
+    exec(kIndexes);
+    if (port_index_dropped_) lap("idx_events_client_port built after the load");
     exec(kViews);
     std::string meta = "INSERT OR REPLACE INTO meta(key, value) VALUES('schema_version', '" +
                        std::to_string(kSchemaVersion) + "'), ('tool', 'rstscope " RSTSCOPE_VERSION "'), "

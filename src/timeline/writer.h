@@ -4,7 +4,10 @@
 // back with submit(); the writer thread inserts them in order inside one transaction and recycles
 // the batch, so steady-state ingest allocates nothing. The indexes exist before the load and the
 // writer thread maintains them and the full-text rows as it inserts (overlapping the parser; see
-// docs/performance.md). finish() removes duplicate files' events, marks the DB complete, and
+// docs/performance.md). One exception: when a new timeline's rows mostly carry a client port
+// (HAProxy, client logs), idx_events_client_port is dropped during the load and built once by
+// finish(), because its keys arrive in random order (random B-tree inserts cost more than one sort).
+// Either way every index exists when the DB is published. finish() removes duplicate files' events, marks the DB complete, and
 // publishes it atomically: a new DB is written to "<path>.partial" and renamed at the end;
 // --append runs in one rollback-journal transaction.
 // Either way a crash leaves the previous state (or no DB), never a DB that looks complete.
@@ -91,11 +94,23 @@ class Writer {
   // Abandons the load: rolls back / removes the partial file.
   void abort() noexcept;
   int64_t rows_written() const { return rows_written_; }
+  // CPU seconds the writer thread used (valid after finish() or abort()).
+  double writer_cpu_seconds() const { return writer_cpu_; }
+
+  // What each parameter of the two event INSERTs holds (bindings survive sqlite3_reset), so that a
+  // parameter that would get the same value again (NULL, the same integer, the same text buffer
+  // and length: SQLITE_STATIC text is read at step time) is not bound again.
+  struct BoundParam {
+    int64_t v = 0;
+    const void* p = nullptr;
+    int n = -1;  // -1 unknown, -2 NULL, -3 integer, -4 real, >= 0 text of n bytes at p
+  };
 
  private:
   void run();
   void write(Batch& b);
   void exec(const char* sql);
+  void prepare_event_inserts();
   sqlite3_stmt* prepare(const char* sql);
   void check(int rc, const char* what);
 
@@ -124,6 +139,10 @@ class Writer {
   std::string error_;
   std::thread thread_;
   int64_t rows_written_ = 0;
+  double writer_cpu_ = 0;
+  std::vector<BoundParam> bound_one_, bound_multi_;
+  int64_t port_rows_ = 0;           // rows written with a client_port
+  bool port_index_dropped_ = false;  // idx_events_client_port is built by finish()
   bool finished_ = false;
 };
 

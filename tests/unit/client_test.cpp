@@ -5,7 +5,10 @@
 #include <simdjson.h>
 
 #include <dirent.h>
+#include <stdlib.h>
+#include <sys/wait.h>
 
+#include <filesystem>
 #include <map>
 #include <set>
 #include <string>
@@ -403,6 +406,14 @@ TEST(ClientClassify, SignatureTexts) {
       {"System.Net.WebException: The underlying connection was closed: A connection that was expected to be kept "
        "alive was closed by the server.",
        "eof"},
+      // A2.1 ReceiveFailure (CentralTechnology/lms-agent#93): the connection broke under the read.
+      {"System.Net.WebException: The underlying connection was closed: An unexpected error occurred on a receive.",
+       "reset"},
+      // ... unless the inner exception says the read timed out.
+      {"System.Net.WebException: The underlying connection was closed: An unexpected error occurred on a receive. "
+       "---> System.IO.IOException: Unable to read data from the transport connection: A connection attempt failed "
+       "because the connected party did not properly respond after a period of time",
+       "timeout"},
       {"javax.net.ssl.SSLHandshakeException: Received fatal alert: handshake_failure", "tls"},
       {"java.net.SocketException: Software caused connection abort: recv failed", "aborted"},
       {"java.net.SocketTimeoutException: Read timed out", "timeout"},
@@ -450,6 +461,28 @@ TEST(ClientClassify, SignatureTexts) {
   client::Classification none;
   EXPECT_FALSE(client::classify("GET https://api.example.com/v1 -> 200 in 8 ms", none));
   EXPECT_FALSE(client::classify("connected to port 10054 of db.internal", none));
+}
+
+// An ASP.NET service that calls others is a client (client-app-log), but Kestrel's lines about
+// its own connections stay server events there too.
+TEST(ClientFixtures, KestrelLinesInAnAspNetClientLogAreServerEvents) {
+  std::string text = read_file(std::string(RSTSCOPE_SOURCE_DIR) + "/tests/fixtures/server/kestrel_console.log") +
+                     "fail: System.Net.Http.HttpClient.orders.LogicalHandler[102]\n"
+                     "      Request failed\n"
+                     "      System.Net.Http.HttpRequestException: An error occurred while sending the request.\n"
+                     "       ---> System.Net.Sockets.SocketException (104): Connection reset by peer\n";
+  ParsedText r = parse_with("client-app-log", text);
+  std::map<std::string, int> by;
+  for (const Event& e : r.events) ++by[std::string(to_string(e.role)) + " " + e.category];
+  EXPECT_EQ(by["server client-reset"], 1);
+  EXPECT_EQ(by["server client-timeout"], 2);
+  EXPECT_EQ(by["server bad-request"], 1);
+  EXPECT_EQ(by["client client-failure"], 1);
+  for (const Event& e : r.events)
+    if (e.category == "client-reset") {
+      EXPECT_EQ(e.conn_id, "0HN7F3K2L1ABC");
+      EXPECT_EQ(e.severity, "dbug");
+    }
 }
 
 TEST(ClientSniff, DoesNotStealServerLogs) {
@@ -533,4 +566,97 @@ TEST(ClientSniff, TimestampedLogWithTracebacksGoesToTheAppLogParser) {
   EXPECT_EQ(format_iso_ms(r.events[0].ts), "2026-11-23T20:34:33.123Z");
   EXPECT_EQ(r.events[0].kind, "reset");
   EXPECT_EQ(r.events[0].line_count, 4);
+}
+
+// curl -v --trace-time in a script's log (tests/e2e/testbed.py writes it so): "curl: (N)" has no
+// stamp of its own, so the failure takes the transfer's last --trace-time stamp, dated by the
+// script's dated header line; the -w summary line gives the local port and the URL (its scheme
+// says whether the client spoke TLS at all).
+TEST(ClientCurl, TraceTimeDatedByTheScriptLineWithSchemeAndLocalPort) {
+  Parsed p = parse_file(std::string(RSTSCOPE_SOURCE_DIR) + "/tests/fixtures/client/curl-trace-time-script.log");
+  ASSERT_NE(p.parser, nullptr);
+  EXPECT_EQ(p.parser->name(), "client-curl");
+  std::vector<const Event*> f;
+  for (const Event& e : p.r.events)
+    if (e.category == "client-failure") f.push_back(&e);
+  ASSERT_EQ(f.size(), 3u);
+  EXPECT_EQ(format_iso(f[0]->ts), "2026-12-07T12:57:06.891067Z");
+  EXPECT_EQ(f[0]->client_port, 35060);
+  EXPECT_EQ(f[0]->protocol, "https");
+  EXPECT_EQ(f[0]->kind, "tls");
+  EXPECT_EQ(format_iso(f[1]->ts), "2026-12-07T12:57:07.003035Z");
+  EXPECT_EQ(f[1]->client_port, 57604);
+  EXPECT_EQ(f[2]->protocol, "http");  // plain HTTP to a TLS port: the scheme tells it apart
+  EXPECT_EQ(f[2]->kind, "eof");
+  EXPECT_EQ(f[2]->client_port, 46776);
+  EXPECT_EQ(format_iso(f[2]->ts), "2026-12-07T12:57:18.312215Z");
+}
+
+TEST(ClientCurl, TraceTimePastMidnightIsTheNextDay) {
+  std::string text =
+      "2026-12-31 23:59:59,900 INFO job: run: curl -v --trace-time https://api.example.com/x\n"
+      "00:00:00.120000 *   Trying 10.0.0.9:443...\n"
+      "00:00:00.130000 * Recv failure: Connection reset by peer\n"
+      "curl: (56) Recv failure: Connection reset by peer\n";
+  const Parser* curl = find_parser("client-curl");
+  ASSERT_NE(curl, nullptr);
+  ParsedText r = parse_text(*curl, text, "", nullptr, "job.log");
+  ASSERT_EQ(r.events.size(), 1u);
+  EXPECT_EQ(format_iso(r.events[0].ts), "2027-01-01T00:00:00.130Z");
+  EXPECT_EQ(r.events[0].kind, "reset");
+}
+
+// Issue 3: `rstscope analyze` on the client corpus folders reports exactly one incident per
+// failing request (exit code != 0, or an HTTP error status the client saw) and none for a
+// request that succeeded. The folders hold client output only, so most incidents are
+// unexplained; what counts here is that each failing request is one incident.
+TEST(ClientCorpus, AnalyzeGivesOneIncidentPerFailingRequest) {
+  simdjson::dom::parser jp;
+  simdjson::dom::element doc;
+  std::string json = read_file(corpus("other/local_loopback_scenarios.json"));
+  ASSERT_EQ(jp.parse(json).get(doc), simdjson::SUCCESS);
+  std::map<std::string, std::string> scenario_of;  // file name -> scenario
+  std::set<std::string> failing;
+  for (simdjson::dom::element s : doc["scenarios"].get_array()) {
+    std::string name(std::string_view(s["scenario"].get_string().value()));
+    std::string err_rel(std::string_view(s["client_stderr_file"].get_string().value()));
+    std::string out_rel;
+    std::string_view ov;
+    if (s["client_stdout_file"].get_string().get(ov) == simdjson::SUCCESS) out_rel = std::string(ov);
+    scenario_of[base_name(err_rel)] = name;
+    if (!out_rel.empty()) scenario_of[base_name(out_rel)] = name;
+    bool fails = s["exit_code"].get_int64().value() != 0 ||
+                 client::is_http_error_status(status_seen(read_file(corpus(err_rel)),
+                                                          out_rel.empty() ? "" : read_file(corpus(out_rel))));
+    if (fails) failing.insert(name);
+  }
+  ASSERT_GT(failing.size(), 50u);
+
+  std::string tmpl = (std::filesystem::temp_directory_path() / "rstscope-client-analyze-XXXXXX").string();
+  ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
+  std::string dir = tmpl;
+  std::string cmd = "cd '" + dir + "' && timeout 120 " + std::string(RSTSCOPE_BINARY) + " -q analyze";
+  for (const char* d : {"client_curl", "client_java", "client_node", "client_python"}) cmd += " '" + corpus(d) + "'";
+  cmd += " -o t.db --json incidents.json > out.txt 2> err.txt";
+  int st = std::system(cmd.c_str());
+  ASSERT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << cmd << "\n" << read_file(dir + "/err.txt");
+
+  std::string out = read_file(dir + "/incidents.json");
+  simdjson::dom::parser jp2;
+  simdjson::dom::element res;
+  ASSERT_EQ(jp2.parse(out).get(res), simdjson::SUCCESS);
+  std::map<std::string, int> incidents;  // scenario -> incidents
+  for (simdjson::dom::element inc : res["incidents"].get_array()) {
+    std::string src(std::string_view(inc["client_event"]["source"].get_string().value()));
+    auto it = scenario_of.find(base_name(src));
+    ASSERT_NE(it, scenario_of.end()) << "incident on " << src << ", which belongs to no scenario";
+    ++incidents[it->second];
+  }
+  for (const auto& [file, name] : scenario_of) {
+    SCOPED_TRACE(name);
+    int n = incidents.count(name) ? incidents[name] : 0;
+    EXPECT_EQ(n, failing.count(name) ? 1 : 0) << file;
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
 }

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <sstream>
+#include <sys/wait.h>
 
 #include "config/defaults.h"
 #include "config/settings_report.h"
@@ -67,7 +68,22 @@ void build(const std::string& path) {
   insert(db, 2, h.settings);
   std::vector<Setting> alb = config::documented_defaults("aws-alb");
   insert(db, 0, alb);
+  db.exec("INSERT INTO meta(key, value) VALUES('state', 'complete')");  // as the writer's finish()
   tx.commit();
+}
+
+void set_state(const std::string& path, const std::string& state) {
+  SQLite::Database db(path, SQLite::OPEN_READWRITE);
+  SQLite::Statement st(db, "INSERT OR REPLACE INTO meta(key, value) VALUES('state', ?)");
+  st.bind(1, state);
+  st.exec();
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string l; std::getline(in, l);) out.push_back(l);
+  return out;
 }
 
 }  // namespace
@@ -152,4 +168,80 @@ TEST(SettingsReport, CommandRunsOnTheBinary) {
   std::string help = bin + " settings --help > " + (t.dir / "help.txt").string() + " 2>&1";
   EXPECT_EQ(std::system(help.c_str()), 0);
   EXPECT_NE(read_file((t.dir / "help.txt").string()).find("Examples:"), std::string::npos);
+}
+
+TEST(SettingsReport, IncompleteDbIsRefusedLikeEveryCommand) {
+  TempDb t;
+  build(t.path);
+  set_state(t.path, "loading");  // an ingest that never finished
+  std::ostringstream out;
+  try {
+    config::print_settings(t.path, {}, out);
+    FAIL() << "expected an error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("is incomplete"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(out.str(), "");
+  std::string bin = RSTSCOPE_BINARY;
+  if (!std::filesystem::exists(bin)) GTEST_SKIP() << "rstscope binary not built: " << bin;
+  std::string err = (t.dir / "err.txt").string();
+  int rc = std::system((bin + " settings " + t.path + " > /dev/null 2> " + err).c_str());
+  ASSERT_TRUE(WIFEXITED(rc));
+  EXPECT_EQ(WEXITSTATUS(rc), 3);
+  std::string msg = read_file(err);
+  EXPECT_NE(msg.find("rstscope settings: " + t.path + " is incomplete"), std::string::npos) << msg;
+  // The same text `rstscope query` gives.
+  std::string qerr = (t.dir / "qerr.txt").string();
+  rc = std::system((bin + " query " + t.path + " 'SELECT 1' > /dev/null 2> " + qerr).c_str());
+  EXPECT_EQ(WEXITSTATUS(rc), 3);
+  std::string qmsg = read_file(qerr);
+  EXPECT_EQ(msg.substr(msg.find(':')), qmsg.substr(qmsg.find(':')));
+}
+
+TEST(SettingsReport, BrokenMultiLineValueIsPrintedOnOneLine) {
+  TempDb t;
+  {
+    SQLite::Database db(t.path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    db.exec(std::string(timeline::kCreateTables));
+    db.exec("INSERT INTO sources(id, path, status) VALUES(1, 'broken/nginx-broken.conf', 'ok')");
+    // send_timeout "10s;  with the quote never closed: the value runs to the end of the file.
+    ParsedText n = parse_config("config-nginx", "config/broken/nginx-broken.conf", "broken/nginx-broken.conf");
+    auto st = find_settings(n, "send_timeout", "*:8080");
+    ASSERT_EQ(st.size(), 1u);
+    ASSERT_NE(st[0]->raw.find('\n'), std::string::npos) << "fixture no longer gives a multi-line value";
+    Setting longv = *st[0];
+    longv.key = "ssl_ciphers";
+    longv.raw = longv.text = std::string(200, 'A');
+    insert(db, 1, n.settings);
+    insert(db, 1, {longv});
+    db.exec("INSERT INTO meta(key, value) VALUES('state', 'complete')");
+  }
+  std::ostringstream out;
+  config::print_settings(t.path, {"8080", "", "table"}, out);
+  int rows = 0;
+  for (const std::string& l : lines_of(out.str())) {
+    EXPECT_EQ(l.find('\r'), std::string::npos);
+    if (l.find("send_timeout") != std::string::npos) {
+      ++rows;
+      EXPECT_NE(l.find("10s;\\n"), std::string::npos) << l;  // the newline shown as \n
+      EXPECT_NE(l.find("broken/nginx-broken.conf:7"), std::string::npos) << l;
+    }
+    if (l.find("ssl_ciphers") != std::string::npos) {
+      EXPECT_NE(l.find("AAA..."), std::string::npos) << l;
+      EXPECT_EQ(l.find(std::string(40, 'A')), std::string::npos) << l;
+    }
+    // Nothing of the broken value leaks onto lines of its own.
+    EXPECT_NE(l, "    }");
+    EXPECT_NE(l, "}");
+  }
+  EXPECT_EQ(rows, 1);
+}
+
+TEST(SettingsReport, OneLine) {
+  EXPECT_EQ(config::one_line("a\nb\tc\r"), "a\\nb\\tc\\r");
+  EXPECT_EQ(config::one_line(std::string("x\x01y", 3)), "x\\x01y");
+  EXPECT_EQ(config::one_line("abcdefghij", 8), "abcde...");
+  EXPECT_EQ(config::one_line("abcdefgh", 8), "abcdefgh");
+  // Never cut inside a UTF-8 character.
+  EXPECT_EQ(config::one_line("ab\xc3\xa9\xc3\xa9\xc3\xa9", 6), "ab...");
 }

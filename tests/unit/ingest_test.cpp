@@ -266,6 +266,61 @@ TEST(Ingest, UnrecognisedFilesAreKeptWithTheirLineCount) {
   EXPECT_EQ(scalar(db, "SELECT count(*) FROM events"), 0);
 }
 
+// Expected-output files beside corpus logs are pretty-printed JSON that quotes log lines; the
+// firewall parsers used to claim them (fake events, hundreds of unparsed rows).
+TEST(Ingest, PrettyJsonDocumentsAreNotReadByLineParsers) {
+  const char* docs[] = {
+      "iptables/beats_iptables_geo.log-expected.json",
+      "iptables/beats_iptables_icmp.log-expected.json",
+      "iptables/crowdsec_iptables-logs.log-expected.json",
+      "iptables/crowdsec_proxmox-iptables-logs.log-expected.json",
+      "aws_vpcflow/beats_aws_vpcflow_accept-reject-traffic.log-expected.json",
+      "panos/crowdsec_palo-alto-threat.log-expected.json",
+  };
+  for (const char* rel : docs) {
+    std::string body = rstscope::testing::read_file(rstscope::testing::corpus(rel));
+    std::vector<std::string_view> lines;
+    for (size_t pos = 0; pos < body.size() && lines.size() < kSniffLines;) {
+      size_t nl = body.find('\n', pos);
+      if (nl == std::string::npos) nl = body.size();
+      std::string_view l(body.data() + pos, nl - pos);
+      if (!trim(l).empty()) lines.push_back(l);
+      pos = nl + 1;
+    }
+    EXPECT_TRUE(looks_like_json_document(lines)) << rel;
+    auto cands = sniff_lines(rel, lines);
+    for (const auto& c : cands) EXPECT_TRUE(c.parser->whole_file()) << rel << " claimed by " << c.parser->name();
+  }
+  // JSON lines and bracketed log times are not documents.
+  std::vector<std::string_view> jl = {R"({"a":1,"msg":"x"})", R"({"a":2,"msg":"y"})"};
+  std::vector<std::string_view> dmesg = {"[  307.757925] OUTPUT-ALLOW IN= OUT=eth0 SRC=10.0.0.5", "[  308.1] x"};
+  std::vector<std::string_view> npm = {"[24/Jan/2022:16:51:02 +0000] - 404 404 - GET http x \"/\"", "[24/Jan/2022] y"};
+  std::vector<std::string_view> doc = {"[", "  {", "    \"source.ip\": \"10.0.0.1\""};
+  EXPECT_FALSE(looks_like_json_document(jl));
+  EXPECT_FALSE(looks_like_json_document(dmesg));
+  EXPECT_FALSE(looks_like_json_document(npm));
+  EXPECT_TRUE(looks_like_json_document(doc));
+
+  // Whole family folders: the data files keep their parser, the expected files are unrecognised
+  // (or read by a whole-file JSON parser) and no source has unparsed rows from a JSON document.
+  TempDir d;
+  fs::path db = d / "o.db";
+  IngestOptions o = opts(rstscope::testing::corpus("iptables"), db);
+  o.bundles.push_back(rstscope::testing::corpus("aws_vpcflow"));
+  o.bundles.push_back(rstscope::testing::corpus("panos"));
+  ingest(o);
+  EXPECT_EQ(scalar(db, "SELECT count(*) FROM sources WHERE path LIKE '%expected.json'"), 6);
+  EXPECT_EQ(scalar(db, "SELECT count(*) FROM sources WHERE path LIKE '%expected.json' AND "
+                       "(status != 'unrecognised' OR events > 0 OR unparsed > 0)"),
+            0)
+      << text(db, "SELECT group_concat(path || ' ' || coalesce(parser, '-') || ' ' || status, '; ') FROM sources "
+                  "WHERE path LIKE '%expected.json' AND status != 'unrecognised'");
+  // (beats_aws_vpcflow_bad.log is one line of garbage: unrecognised on purpose)
+  EXPECT_EQ(scalar(db, "SELECT count(*) FROM sources WHERE path NOT LIKE '%expected.json' AND "
+                       "path NOT LIKE '%vpcflow_bad.log' AND coalesce(parser, '') = ''"),
+            0);
+}
+
 TEST(Ingest, TheOutputDbInsideTheBundleIsNeverIngested) {
   TempDir d;
   write(d / "access.log", kAccess);
@@ -292,6 +347,27 @@ TEST(Ingest, AppendAddsNewFilesAndSkipsKnownOnes) {
   EXPECT_EQ(scalar(db, "SELECT count(*) FROM events"), 3);
   EXPECT_EQ(scalar(db, "SELECT count(*) FROM sources WHERE status = 'duplicate'"), 1);
   EXPECT_THROW(ingest(opts(d / "one", db)), std::runtime_error);  // exists, no --append
+}
+
+TEST(Ingest, ClientPortIndexExistsAfterALoadOfManyPorts) {
+  // Past 100,000 rows with a client port the writer builds idx_events_client_port after the load
+  // instead of row by row (docs/performance.md); the published DB must have it either way.
+  TempDir d;
+  std::string lines;
+  for (int i = 0; i < 120000; ++i)
+    lines += "10.0.0." + std::to_string(i % 250) + ":" + std::to_string(1024 + (i * 7919) % 60000) +
+             " [23/Nov/2026:20:19:00.0" + std::to_string(10 + i % 90) +
+             "] fe be/s1 0/0/0/1/1 200 10 - - ---- 1/1/0/0/0 0/0 \"GET / HTTP/1.1\"\n";
+  write(d / "haproxy.log", lines);
+  fs::path db = d / "o.db";
+  ingest(opts(d.path, db));
+  EXPECT_EQ(scalar(db, "SELECT count(*) FROM events WHERE client_port IS NOT NULL"), 120000);
+  EXPECT_EQ(scalar(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'idx_events_client_port'"), 1);
+  // INDEXED BY fails (-1 here) when the index is missing or cannot answer; the count must match a scan.
+  int64_t by_index = scalar(db, "SELECT count(*) FROM events INDEXED BY idx_events_client_port WHERE client_port = 8943");
+  EXPECT_GT(by_index, 0);
+  EXPECT_EQ(by_index, scalar(db, "SELECT count(*) FROM events NOT INDEXED WHERE client_port = 8943"));
+  EXPECT_EQ(text(db, "SELECT value FROM meta WHERE key = 'state'"), "complete");
 }
 
 TEST(Ingest, UnknownZoneOrParserIsFatalBeforeAnyDbIsWritten) {
@@ -387,4 +463,81 @@ TEST(Schema, DocumentedExampleQueriesRun) {
   }
   sqlite3_close(h);
   EXPECT_GE(blocks, 5);
+}
+
+TEST(Ingest, YearlessSyslogTakesItsYearFromTheBundleNotTheMtime) {
+  TempDir d;
+  // A kern.log copied today (mtime now) next to an app log of November 2024.
+  write(d / "fw/kern.log",
+        "Nov 24 10:17:46 fw1 kernel: [ 1693.853731] IPS-RESET: IN=eth0 OUT= SRC=10.0.0.1 DST=10.0.0.2 LEN=60 "
+        "TOS=0x00 PREC=0x00 TTL=64 ID=1 DF PROTO=TCP SPT=5000 DPT=443 WINDOW=1 RES=0x00 SYN URGP=0\n");
+  write(d / "app/app.log", "2024-11-24 10:17:46,100 ERROR app: GET http://10.0.0.2:443/x failed\n"
+                           "ConnectionResetError: [Errno 104] Connection reset by peer\n");
+  ingest(opts(d.path, d / "o.db"));
+  EXPECT_EQ(text(d / "o.db",
+                 "SELECT strftime('%Y-%m-%d %H:%M:%S', e.ts / 1e6, 'unixepoch') FROM events e JOIN sources s "
+                 "ON s.id = e.source_id WHERE s.path = 'fw/kern.log'"),
+            "2024-11-24 10:17:46");
+  // A December line in a bundle whose latest date is November belongs to the year before.
+  write(d / "fw/kern.log",
+        "Dec 30 10:17:46 fw1 kernel: [ 1693.853731] IPS-RESET: IN=eth0 OUT= SRC=10.0.0.1 DST=10.0.0.2 LEN=60 "
+        "TOS=0x00 PREC=0x00 TTL=64 ID=1 DF PROTO=TCP SPT=5000 DPT=443 WINDOW=1 RES=0x00 SYN URGP=0\n");
+  fs::remove(d / "o.db");
+  ingest(opts(d.path, d / "o.db"));
+  EXPECT_EQ(text(d / "o.db",
+                 "SELECT strftime('%Y-%m-%d', e.ts / 1e6, 'unixepoch') FROM events e JOIN sources s "
+                 "ON s.id = e.source_id WHERE s.path = 'fw/kern.log'"),
+            "2023-12-30");
+}
+
+TEST(Ingest, ZonePerSourceBeatsTheGlobalZone) {
+  TempDir d;
+  write(d / "app/app.log", "2026-11-24 10:17:46,100 ERROR app: GET http://10.0.0.2:443/x failed\n"
+                           "ConnectionResetError: [Errno 104] Connection reset by peer\n");
+  write(d / "other/app.log", "2026-11-24 10:17:46,100 ERROR app: GET http://10.0.0.2:443/y failed\n"
+                             "ConnectionResetError: [Errno 104] Connection reset by peer\n");
+  IngestOptions o = opts(d.path, d / "o.db");
+  apply_tz_args({"+02:00", "app/*.log=Europe/Berlin"}, o);
+  EXPECT_EQ(o.tz, "+02:00");
+  ingest(o);
+  auto at = [&](const std::string& path) {
+    return text(d / "o.db", "SELECT strftime('%H:%M:%S', e.ts / 1e6, 'unixepoch') || ' ' || s.zone FROM events e "
+                            "JOIN sources s ON s.id = e.source_id WHERE s.path = '" + path + "'");
+  };
+  EXPECT_EQ(at("app/app.log"), "09:17:46 assumed:Europe/Berlin");
+  EXPECT_EQ(at("other/app.log"), "08:17:46 assumed:+02:00");
+  IngestOptions bad = opts(d.path, d / "p.db");
+  EXPECT_THROW(apply_tz_args({"UTC", "Europe/Berlin"}, bad), std::runtime_error);
+  apply_tz_args({"x.log=Nowhere/Land"}, bad);
+  EXPECT_THROW(ingest(bad), std::runtime_error);
+  EXPECT_FALSE(fs::exists(d / "p.db"));
+}
+
+TEST(Ingest, ADanglingLinkIsAnUnreadableSource) {
+  TempDir d;
+  write(d / "b/access.log", kAccess);
+  fs::create_symlink(d / "gone.log", d / "b/gone.log");
+  IngestSummary s = ingest(opts(d / "b", d / "o.db"));
+  EXPECT_EQ(s.exit_code, 2);
+  EXPECT_EQ(text(d / "o.db", "SELECT status || ' ' || errors FROM sources WHERE path = 'gone.log'"),
+            "unreadable gone.log: cannot open: No such file or directory");
+}
+
+TEST(Ingest, SameNamedFilesFromTwoRootsKeepDistinctPaths) {
+  TempDir d;
+  write(d / "a/nginx/access.log", kAccess);
+  write(d / "b/nginx/access.log",
+        "127.0.0.1 - - [23/Nov/2026:20:19:02 +0000] \"GET /b HTTP/1.1\" 200 3 \"-\" \"curl/7.88.1\"\n");
+  write(d / "b/nginx/error.log", "2026/11/23 20:19:05 [error] 1#1: *5 upstream prematurely closed connection\n");
+  IngestOptions o = opts(d / "a/nginx", d / "o.db");
+  o.bundles.push_back((d / "b/nginx").string());
+  ingest(o);
+  EXPECT_EQ(text(d / "o.db", "SELECT group_concat(path, ' ') FROM (SELECT path FROM sources ORDER BY path)"),
+            "a/nginx/access.log b/nginx/access.log error.log");  // a unique name stays as it was
+  // Single files with the same name, too.
+  IngestOptions f = opts(d / "a/nginx/access.log", d / "f.db");
+  f.bundles.push_back((d / "b/nginx/access.log").string());
+  ingest(f);
+  EXPECT_EQ(text(d / "f.db", "SELECT group_concat(path, ' ') FROM (SELECT path FROM sources ORDER BY path)"),
+            "a/nginx/access.log b/nginx/access.log");
 }

@@ -2,8 +2,12 @@
 //   nginx  plain  keepalive_timeout 2s            -> idle close by FIN after ~2.0 s
 //   nginx  TLS    ssl_protocols TLSv1.3, 2s        -> TLS version mismatch with --tls-max 1.2
 //   nginx  backend keepalive_timeout 30s           (behind HAProxy and stunnel)
-//   HAProxy timeout http-keep-alive 1500ms         -> idle close after ~1.5 s
-//   stunnel TIMEOUTidle = 3                        -> idle close by RST after ~3.0 s
+//   nginx  plain  keepalive_timeout 0              -> closes after each response (no keep-alive)
+//   HAProxy timeout http-keep-alive 1500ms         -> idle close after ~1.5 s (FIN)
+//   HAProxy the same with option nolinger          -> idle close after ~1.5 s (RST)
+//   HAProxy TLS ssl-min-ver TLSv1.2                -> TLS version mismatch with --tls-max 1.1
+//   stunnel TIMEOUTidle = 3, sslVersionMin TLSv1.2 -> idle close by RST after ~3.0 s; version mismatch
+//   python3 -m http.server (HTTP/1.0)              -> closes after each response
 // Each server is stopped by its PID; the temp dir is removed. Missing binaries skip with the reason.
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -111,9 +115,9 @@ void write(const std::string& path, const std::string& text) { std::ofstream(pat
 
 struct Servers {
   std::string dir;
-  std::string skip_nginx, skip_haproxy, skip_stunnel;
-  pid_t nginx = -1, haproxy = -1, stunnel = -1;
-  int plain = 0, tls13 = 0, backend = 0, hap = 0, stn = 0;
+  std::string skip_nginx, skip_haproxy, skip_stunnel, skip_python;
+  pid_t nginx = -1, haproxy = -1, stunnel = -1, python = -1;
+  int plain = 0, tls13 = 0, backend = 0, hap = 0, stn = 0, noka = 0, hap_nolinger = 0, hap_tls = 0, py = 0;
 
   void start() {
     char tmpl[] = "/tmp/rstscope-probe-test-XXXXXX";
@@ -137,6 +141,10 @@ struct Servers {
     backend = free_port();
     hap = free_port();
     stn = free_port();
+    noka = free_port();
+    hap_nolinger = free_port();
+    hap_tls = free_port();
+    py = free_port();
     if (nginx_bin.empty()) {
       skip_nginx = "nginx is not installed (make deps)";
     } else if (!have_cert) {
@@ -154,11 +162,13 @@ struct Servers {
                 "/cert.pem; ssl_certificate_key " + dir +
                 "/key.pem; ssl_protocols TLSv1.3; keepalive_timeout 2s; location / { return 200 \"tls\\n\"; } }\n"
             "  server { listen 127.0.0.1:" + std::to_string(backend) +
-                "; keepalive_timeout 30s; location / { return 200 \"backend\\n\"; } }\n}\n");
+                "; keepalive_timeout 30s; location / { return 200 \"backend\\n\"; } }\n"
+            "  server { listen 127.0.0.1:" + std::to_string(noka) +
+                "; keepalive_timeout 0; location / { return 200 \"no keep-alive\\n\"; } }\n}\n");
       nginx = spawn({nginx_bin, "-p", dir, "-c", dir + "/nginx.conf", "-g",
                      "daemon off; pid " + dir + "/nginx.pid; error_log " + dir + "/error.log info;"},
                     dir + "/nginx.out");
-      if (!wait_ports({plain, tls13, backend}, nginx)) {
+      if (!wait_ports({plain, tls13, backend, noka}, nginx)) {
         skip_nginx = "nginx did not start: " + rstscope::testing::read_file(dir + "/nginx.out") +
                      rstscope::testing::read_file(dir + "/error.log");
         stop(nginx);
@@ -169,13 +179,20 @@ struct Servers {
     } else if (!skip_nginx.empty()) {
       skip_haproxy = "needs nginx as its backend: " + skip_nginx;
     } else {
+      // HAProxy reads the certificate and its key from one PEM file.
+      write(dir + "/combined.pem", rstscope::testing::read_file(dir + "/cert.pem") +
+                                       rstscope::testing::read_file(dir + "/key.pem"));
       write(dir + "/haproxy.cfg",
             "global\n  log stderr format raw local0 info\ndefaults\n  mode http\n  log global\n  option httplog\n"
             "  timeout connect 2s\n  timeout client 10s\n  timeout server 10s\n  timeout http-keep-alive 1500ms\n"
             "frontend fe\n  bind 127.0.0.1:" + std::to_string(hap) + "\n  default_backend be\n"
+            "frontend fe_nolinger\n  bind 127.0.0.1:" + std::to_string(hap_nolinger) +
+                "\n  option nolinger\n  default_backend be\n"
+            "frontend fe_tls\n  bind 127.0.0.1:" + std::to_string(hap_tls) + " ssl crt " + dir +
+                "/combined.pem ssl-min-ver TLSv1.2\n  default_backend be\n"
             "backend be\n  server s1 127.0.0.1:" + std::to_string(backend) + "\n");
       haproxy = spawn({haproxy_bin, "-f", dir + "/haproxy.cfg", "-db"}, dir + "/haproxy.log");
-      if (!wait_ports({hap}, haproxy)) {
+      if (!wait_ports({hap, hap_nolinger, hap_tls}, haproxy)) {
         skip_haproxy = "haproxy did not start: " + rstscope::testing::read_file(dir + "/haproxy.log");
         stop(haproxy);
       }
@@ -188,16 +205,32 @@ struct Servers {
       write(dir + "/stunnel.conf",
             "foreground = yes\npid =\ndebug = info\noutput = " + dir + "/stunnel.log\n[svc]\naccept = 127.0.0.1:" +
                 std::to_string(stn) + "\nconnect = 127.0.0.1:" + std::to_string(backend) + "\ncert = " + dir +
-                "/cert.pem\nkey = " + dir + "/key.pem\nTIMEOUTidle = 3\n");
+                "/cert.pem\nkey = " + dir + "/key.pem\nTIMEOUTidle = 3\nsslVersionMin = TLSv1.2\n");
       stunnel = spawn({stunnel_bin, dir + "/stunnel.conf"}, dir + "/stunnel.out");
       if (!wait_ports({stn}, stunnel)) {
         skip_stunnel = "stunnel did not start: " + rstscope::testing::read_file(dir + "/stunnel.out");
         stop(stunnel);
       }
     }
+    // Python's http.server speaks HTTP/1.0 and closes after every response.
+    std::string python_bin = find_binary("python3");
+    if (python_bin.empty()) {
+      skip_python = "python3 is not installed";
+    } else {
+      fs::create_directories(dir + "/www");
+      write(dir + "/www/index.html", "hello\n");
+      python = spawn({python_bin, "-m", "http.server", "--bind", "127.0.0.1", "--directory", dir + "/www",
+                      std::to_string(py)},
+                     dir + "/python.out");
+      if (!wait_ports({py}, python)) {
+        skip_python = "python3 -m http.server did not start: " + rstscope::testing::read_file(dir + "/python.out");
+        stop(python);
+      }
+    }
   }
 
   void finish() {
+    stop(python);
     stop(stunnel);
     stop(haproxy);
     stop(nginx);
@@ -222,6 +255,22 @@ class ProbeServers : public ::testing::Test {
     g = nullptr;
   }
 };
+
+// Runs a shell command (bounded by the `timeout` in it); its stdout and the exit code.
+std::string run_cmd(const std::string& cmd, int& rc) {
+  std::string out;
+  FILE* p = ::popen(cmd.c_str(), "r");
+  if (!p) {
+    rc = -1;
+    return out;
+  }
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  int st = ::pclose(p);
+  rc = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  return out;
+}
 
 Options base(int port) {
   Options o;
@@ -276,8 +325,110 @@ TEST_F(ProbeServers, HaproxyHttpKeepAliveTimeoutMeasured) {
   const Step* idle = find_step(r, "idle");
   ASSERT_NE(idle, nullptr);
   EXPECT_EQ(idle->result, "closed");
-  EXPECT_TRUE(idle->close == "fin" || idle->close == "rst") << idle->close;
+  EXPECT_EQ(idle->close, "fin");  // HAProxy 2.6 closes an idle keep-alive connection with FIN ...
+  EXPECT_EQ(idle->get("fin_then_rst"), "");  // ... and nothing after it (CLOSE_WAIT)
+  EXPECT_EQ(idle->error_name, "");
   EXPECT_NEAR(r.idle_timeout_ms, 1500, 150);  // timeout http-keep-alive 1500ms, within 10%
+}
+
+TEST_F(ProbeServers, HaproxyNolingerIdleCloseIsRst) {
+  NEED(haproxy);
+  Options o = base(g->hap_nolinger);
+  o.find_idle_max_s = 8;
+  Result r = run_probe(o);
+  SCOPED_TRACE(dump(r));
+  const Step* idle = find_step(r, "idle");
+  ASSERT_NE(idle, nullptr);
+  EXPECT_EQ(idle->result, "closed");
+  // option nolinger: HAProxy shuts down (FIN) and closes with SO_LINGER 0 (RST) at once; the
+  // connection ends reset (measured: CLOSE_WAIT -> CLOSE within 1 ms of the FIN).
+  // Whether the probe sees the FIN before the RST is a race of about 1 ms: either way the close
+  // is an RST, and when the FIN was seen the message says both.
+  EXPECT_EQ(idle->close, "rst");
+  if (idle->get("fin_then_rst") == "1") {
+    EXPECT_NE(idle->message.find("with FIN then RST"), std::string::npos) << idle->message;
+  }
+  EXPECT_EQ(r.idle_close, "rst");
+  EXPECT_NEAR(r.idle_timeout_ms, 1500, 150);
+  // Reusing it after the close: the write meets the reset.
+  Options ro = base(g->hap_nolinger);
+  ro.http_path = "/";
+  ro.reuse_after_s = 2;
+  Result rr = run_probe(ro);
+  SCOPED_TRACE(dump(rr));
+  const Step* pause = find_step(rr, "pause");
+  ASSERT_NE(pause, nullptr);
+  EXPECT_EQ(pause->close, "rst");  // FIN then RST, or the RST alone when it won the race
+  const Step& last = rr.steps.back();
+  EXPECT_EQ(last.result, "fail");
+  EXPECT_TRUE(last.kind == "broken-pipe" || last.kind == "reset") << last.kind;
+}
+
+// A server that closes after every response has an idle timeout of 0: the probe says so (and how it
+// closed) instead of "no close within the limit", and a --reuse-after cannot reuse anything.
+void expect_no_keepalive(int port, const std::string& proto) {
+  Options o = base(port);
+  o.find_idle_max_s = 4;
+  Result r = run_probe(o);
+  SCOPED_TRACE(dump(r));
+  EXPECT_TRUE(r.ok);
+  const Step* resp = find_step(r, "response");
+  ASSERT_NE(resp, nullptr);
+  EXPECT_EQ(resp->get("status"), "200");
+  EXPECT_EQ(resp->get("proto"), proto);
+  EXPECT_EQ(resp->get("keepalive"), "0");
+  const Step* idle = find_step(r, "idle");
+  ASSERT_NE(idle, nullptr);
+  EXPECT_EQ(idle->result, "closed");
+  EXPECT_EQ(idle->close, "fin");
+  EXPECT_NE(idle->message.find("closed the connection right after the response (no keep-alive"), std::string::npos)
+      << idle->message;
+  EXPECT_NE(idle->message.find("idle timeout 0, closed with FIN"), std::string::npos) << idle->message;
+  EXPECT_TRUE(r.no_keepalive);
+  EXPECT_EQ(r.idle_timeout_ms, 0);
+  EXPECT_EQ(r.idle_close, "fin");
+  EXPECT_LT(idle->elapsed_ms, 1000);  // not the 4 s limit
+
+  Options ro = base(port);
+  ro.http_path = "/";
+  ro.reuse_after_s = 1;
+  Result rr = run_probe(ro);
+  SCOPED_TRACE(dump(rr));
+  EXPECT_FALSE(rr.ok);
+  EXPECT_TRUE(rr.reuse_not_tried);
+  const Step& last = rr.steps.back();
+  EXPECT_EQ(last.name, "reuse-request");
+  EXPECT_EQ(last.result, "skip");
+  EXPECT_EQ(last.close, "fin");
+  EXPECT_NE(last.message.find("the reuse could not be tried"), std::string::npos) << last.message;
+  EXPECT_EQ(find_step(rr, "pause"), nullptr);  // nothing to pause on
+}
+
+TEST_F(ProbeServers, NginxKeepaliveTimeoutZeroIsIdleTimeoutZero) {
+  NEED(nginx);
+  expect_no_keepalive(g->noka, "HTTP/1.1");
+}
+
+TEST_F(ProbeServers, Http10ServerIsIdleTimeoutZero) {
+  NEED(python);
+  expect_no_keepalive(g->py, "HTTP/1.0");
+}
+
+TEST_F(ProbeServers, NoKeepaliveCliSaysIdleTimeoutZeroAndReuseNotTried) {
+  NEED(nginx);
+  int rc = 0;
+  std::string base_cmd = "timeout 60 " + std::string(RSTSCOPE_BINARY) + " probe 127.0.0.1:" + std::to_string(g->noka) + " --timeout 5";
+  std::string out = run_cmd(base_cmd + " --find-idle-timeout 4 2>&1", rc);
+  EXPECT_EQ(rc, 0) << out;
+  EXPECT_NE(out.find("idle timeout: 0: the server closed the connection right after the response (no keep-alive) "
+                     "with FIN"),
+            std::string::npos)
+      << out;
+  EXPECT_EQ(out.find("no close within the limit"), std::string::npos) << out;
+  out = run_cmd(base_cmd + " --http / --reuse-after 1 2>&1", rc);
+  EXPECT_EQ(rc, 2) << out;
+  EXPECT_NE(out.find("NOT TRIED: reuse-request: the reuse could not be tried"), std::string::npos) << out;
+  EXPECT_EQ(out.find("ok: every step worked"), std::string::npos) << out;
 }
 
 TEST_F(ProbeServers, StunnelIdleTimeoutMeasuredAndClosedWithRst) {
@@ -344,6 +495,45 @@ TEST_F(ProbeServers, TlsVersionMismatchNamesTheAlert) {
   EXPECT_EQ(tls_ok->result, "ok") << dump(ok);
   EXPECT_EQ(tls_ok->get("version"), "TLSv1.3");
   EXPECT_FALSE(tls_ok->get("cipher").empty());
+}
+
+// HAProxy (ssl-min-ver TLSv1.2) and stunnel (sslVersionMin = TLSv1.2) refuse a TLS 1.0-1.1 client
+// with the protocol_version alert, and negotiate with a current one.
+void expect_version_alert(int port, const std::string& who) {
+  Options o = base(port);
+  o.tls = true;
+  o.tls_min = "1.0";
+  o.tls_max = "1.1";
+  o.http_path = "/";
+  Result r = run_probe(o);
+  SCOPED_TRACE(who + "\n" + dump(r));
+  EXPECT_FALSE(r.ok);
+  const Step* tls = find_step(r, "tls");
+  ASSERT_NE(tls, nullptr);
+  EXPECT_EQ(tls->result, "fail");
+  EXPECT_EQ(tls->kind, "tls");
+  EXPECT_EQ(tls->get("alert"), "protocol_version");
+  EXPECT_EQ(tls->get("alert_code"), "70");
+  EXPECT_EQ(tls->get("alert_from"), "server");
+  EXPECT_NE(tls->message.find("alert protocol_version (70)"), std::string::npos) << tls->message;
+  EXPECT_EQ(find_step(r, "request"), nullptr);
+
+  o.tls_min = "1.2";
+  o.tls_max = "";
+  Result ok = run_probe(o);
+  const Step* tls_ok = find_step(ok, "tls");
+  ASSERT_NE(tls_ok, nullptr);
+  EXPECT_EQ(tls_ok->result, "ok") << dump(ok);
+}
+
+TEST_F(ProbeServers, HaproxyTlsVersionMismatchNamesTheAlert) {
+  NEED(haproxy);
+  expect_version_alert(g->hap_tls, "haproxy ssl-min-ver TLSv1.2");
+}
+
+TEST_F(ProbeServers, StunnelTlsVersionMismatchNamesTheAlert) {
+  NEED(stunnel);
+  expect_version_alert(g->stn, "stunnel sslVersionMin = TLSv1.2");
 }
 
 TEST_F(ProbeServers, ProtocolCheckTellsPlainFromTls) {

@@ -198,6 +198,11 @@ TEST(ProbeRun, RefusedPortNamesTheErrno) {
   EXPECT_NE(c.message.find("refused"), std::string::npos);
   EXPECT_EQ(c.remote, "127.0.0.1:" + std::to_string(o.port));
   EXPECT_LT(c.elapsed_ms, 1000);
+  // The text line names the local address:port of the attempt, as the log line does.
+  ASSERT_EQ(c.local.rfind("127.0.0.1:", 0), 0u) << c.local;
+  EXPECT_NE(c.message.find("connection from " + c.local + " refused by " + c.remote), std::string::npos) << c.message;
+  EXPECT_NE(format_text_line(c).find(c.local), std::string::npos) << format_text_line(c);
+  EXPECT_NE(format_log_line(c, "r", c.remote).find("local=" + c.local), std::string::npos);
 }
 
 TEST(ProbeRun, DnsFailureIsClearAndBounded) {
@@ -245,6 +250,9 @@ TEST(ProbeCli, HelpHasExamplesAndRefusedExitsTwo) {
   EXPECT_EQ(r.events[1].category, "client-failure");
   EXPECT_EQ(r.events[1].kind, "refused");
   EXPECT_EQ(event_field(r.events[1], "fields.error_name"), "ECONNREFUSED");
+  // The terminal line has the same local address:port as the log line.
+  std::string local = "127.0.0.1:" + std::to_string(r.events[1].client_port);
+  EXPECT_NE(out.find("connection from " + local + " refused by"), std::string::npos) << out;
 
   out = run_cmd(std::string(RSTSCOPE_BINARY) + " probe not-a-target 2>&1", rc);
   EXPECT_EQ(rc, 1) << out;

@@ -27,18 +27,43 @@ struct KnownBad {
   const char* file;
   const char* key;
   const char* why;
+  int64_t offset = -1;  // -1: every record of the file
 };
 constexpr KnownBad kKnownBad[] = {
     {"beats_haproxy_tcplog.log", "haproxy.tcp.processing_time_ms",
      "expects Tt=0 for the timers '-1/-1/1' (Tw/Tc/Tt, HAProxy doc 8.2.2): the old beats pipeline is off by one field"},
+    // Policy difference, documented in docs/formats/proxy.md: beats picks the first *public*
+    // address of the list (for geo enrichment); rstscope keeps the first address, the
+    // originating client as the proxies reported it, and the whole list in fields.forwarded_for.
+    {"beats_nginx_access_test.log", "source.ip",
+     "beats takes the first non-private address of the X-Forwarded-For list; rstscope the first one", 341},
+    {"beats_nginx_access_test.log", "source.ip",
+     "beats takes the first non-private address of the X-Forwarded-For list; rstscope the first one", 732},
 };
 
-bool known_bad(const std::string& file, std::string_view key) {
+bool known_bad(const std::string& file, std::string_view key, int64_t offset = -1) {
   for (const KnownBad& k : kKnownBad)
-    if (file.find(k.file) != std::string::npos && key == k.key) {
-      std::printf("          skipped %s %s: %s\n", k.file, k.key, k.why);
+    if (file.find(k.file) != std::string::npos && key == k.key && (k.offset < 0 || k.offset == offset)) {
+      std::printf("          skipped %s %s (offset %lld): %s\n", k.file, k.key, static_cast<long long>(offset), k.why);
       return true;
     }
+  return false;
+}
+
+// Lines of corpus files that are not what the program writes (hand-made test inputs); they stay
+// unparsed and their expectations are skipped (printed).
+struct Malformed {
+  const char* file;
+  int64_t line;
+  const char* why;
+};
+constexpr Malformed kMalformed[] = {
+    {"crowdsec_nginx_http-logs.log", 8,
+     "'192.168.1.1 - [08/Jun/2020:...]' lacks the $remote_user column that nginx always writes ('-' when empty)"},
+};
+bool malformed(const std::string& file, int64_t line) {
+  for (const Malformed& m : kMalformed)
+    if (file.find(m.file) != std::string::npos && m.line == line) return true;
   return false;
 }
 
@@ -135,7 +160,7 @@ void compare_beats(const std::string& exp_path, const ParsedText& r, Tally& t, s
     std::string tz = o["event.timezone"].is_string() ? std::string(std::string_view(o["event.timezone"].get_string())) : "";
     for (auto [key, val] : o) {
       std::string k(key), want = json_text(val);
-      if (known_bad(exp_path, k)) continue;
+      if (known_bad(exp_path, k, off)) continue;
       auto f = [&](const char* name) { return event_field(*e, name); };
       if (k == "@timestamp") t.check(where + " ts", f("ts"), iso_utc(want, tz));
       else if (k == "source.ip" || k == "haproxy.client.ip") t.check(where + " client_ip", f("client_ip"), want);
@@ -163,14 +188,24 @@ void compare_beats(const std::string& exp_path, const ParsedText& r, Tally& t, s
       else if (k == "nginx.error.connection_id") t.check(where + " conn_id", f("conn_id"), want);
       else if (k == "envoyproxy.request_id") t.check(where + " request_id", f("request_id"), want);
       else if (k == "envoyproxy.authority") t.check(where + " host", f("host"), want);
+      else if (family == "nginx_access" && k == "http.response.body.bytes") t.check(where + " bytes", f("bytes"), want);
+      else if (family == "nginx_access" && k == "url.original") t.check(where + " path", f("path"), want);
+      else if (family == "nginx_access" && k == "user.name") t.check(where + " user", f("fields.user"), want);
+      else if (family == "nginx_access" && k == "http.version")
+        t.check(where + " protocol", f("protocol"), want.empty() ? "" : "HTTP/" + want);
       // Not compared: envoy beats swaps BYTES_RECEIVED/BYTES_SENT (http.response.body.bytes is
       // the first column); geo/user-agent enrichment is not ours.
     }
   }
 }
 
+bool present(simdjson::dom::object o, std::string_view key) {
+  simdjson::dom::element e;
+  return !o[key].get(e);
+}
+
 // crowdsec hub assertions (derived): {stage: {parser: [{idx, Success, Parsed}]}}; idx = line - 1.
-void compare_crowdsec(const std::string& exp_path, const ParsedText& r, Tally& t) {
+void compare_crowdsec(const std::string& exp_path, const ParsedText& r, Tally& t, bool nginx) {
   simdjson::dom::parser jp;
   simdjson::dom::element doc = jp.load(exp_path);
   simdjson::dom::object stage;
@@ -179,6 +214,10 @@ void compare_crowdsec(const std::string& exp_path, const ParsedText& r, Tally& t
     for (simdjson::dom::element rec : list.get_array()) {
       if (!rec["Success"].is_bool() || !bool(rec["Success"].get_bool())) continue;
       int64_t idx = rec["idx"].get_int64();
+      if (malformed(exp_path, idx + 1)) {
+        std::printf("          skipped line %lld: malformed test input\n", static_cast<long long>(idx + 1));
+        continue;
+      }
       const Event* e = by_line(r, idx + 1);
       std::string where = "line " + std::to_string(idx + 1);
       t.check(where + " event", e ? "found" : "missing", "found");
@@ -205,6 +244,28 @@ void compare_crowdsec(const std::string& exp_path, const ParsedText& r, Tally& t
         else if (k == "time_queue") t.check(where + " tw", f("fields.tw"), want);
         else if (k == "time_request") t.check(where + " tq", f("fields.tq"), want);
         else if (k == "time_backend_response") t.check(where + " tr", f("fields.tr"), want);
+        else if (!nginx) continue;
+        // crowdsecurity/nginx-logs and nginx-proxy-manager-logs (access and error lines)
+        else if (k == "body_bytes_sent") t.check(where + " bytes", f("bytes"), want);
+        else if (k == "time_local") t.check(where + " ts", f("ts"), clf_utc(want));
+        else if (k == "target_fqdn") t.check(where + " host", f("host"), want);
+        else if (k == "port") t.check(where + " server_port", f("server_port"), want);
+        // "request" is the path when crowdsec's grok found a verb, else the whole request text
+        // (binary probes, "HELP"): that one is only in our raw line.
+        else if (k == "request" && present(parsed, "verb")) t.check(where + " path", f("path"), want);
+        else if (k == "request")
+          t.check(where + " request in raw", e->raw.find(want) != std::string::npos ? want : e->raw, want);
+        else if (k == "http_version") t.check(where + " protocol", f("protocol"), "HTTP/" + want);
+        else if (k == "remote_user") t.check(where + " user", f("fields.user"), want);
+        else if (k == "upstream_status") t.check(where + " upstream_status", f("fields.upstream_status"), want);
+        else if (k == "upstream_cache_status")
+          t.check(where + " cache", f("fields.upstream_cache_status"), want);
+        else if (k == "target_server") t.check(where + " sent_to", f("fields.server"), want);
+        else if (k == "cid") t.check(where + " conn_id", f("conn_id"), want);
+        else if (k == "pid") t.check(where + " pid", f("fields.pid"), want);
+        else if (k == "loglevel") t.check(where + " severity", f("severity"), want);
+        else if (k == "timestamp8601") t.check(where + " syslog_ts", f("fields.syslog_ts"), iso_utc(want, ""));
+        else if (k == "message" && !e->severity.empty()) t.check(where + " message", f("message"), want);
       }
     }
     break;  // the first parser of the stage is the format parser
@@ -303,13 +364,19 @@ void run_family(const std::vector<FileCase>& files) {
       if (body.find("\"event.timezone\": \"-02:00\"") != std::string::npos) tz = "-02:00";
     }
     ParsedText r = parse_text(rstscope::testing::parser_named(fc.parser), text, tz, nullptr, fc.rel);
-    EXPECT_TRUE(r.unparsed.empty()) << fc.rel << ": " << r.unparsed.size() << " unparsed, first line "
-                                    << (r.unparsed.empty() ? 0 : r.unparsed[0].first) << ": "
-                                    << (r.unparsed.empty() ? "" : r.unparsed[0].second);
+    for (const auto& [line, reason] : r.unparsed)
+      if (malformed(fc.rel, line)) std::printf("          unparsed line %lld as expected: %s\n", static_cast<long long>(line), reason.c_str());
+      else ADD_FAILURE() << fc.rel << ": line " << line << " unparsed: " << reason;
+    for (const Malformed& m : kMalformed)
+      if (fc.rel.find(m.file) != std::string::npos) {
+        bool kept = false;
+        for (const auto& u : r.unparsed) kept |= u.first == m.line;
+        EXPECT_TRUE(kept) << fc.rel << ": malformed line " << m.line << " was accepted (" << m.why << ")";
+      }
     EXPECT_FALSE(r.events.empty()) << fc.rel;
     Tally t;
     if (fs::exists(exp)) {
-      if (fc.rel.find("crowdsec_") != std::string::npos) compare_crowdsec(exp, r, t);
+      if (fc.rel.find("crowdsec_") != std::string::npos) compare_crowdsec(exp, r, t, fc.parser.starts_with("nginx"));
       else if (fc.rel.find("envoy_docs_") != std::string::npos) compare_envoy_doc(exp, r, t);
       else compare_beats(exp, r, t, family);
     }
@@ -335,5 +402,14 @@ TEST(ProxyCorpus, Envoy) { run_family(family_files("envoy", "envoy")); }
 TEST(ProxyCorpus, Nginx) {
   std::vector<FileCase> files = family_files("nginx_error", "nginx-error");
   files.push_back({"nginx_access/beats_nginx_ingress_controller_test.log", "nginx-ingress"});
+  // nginx error lines that arrived through syslog (RFC 5424, pfSense's web GUI)
+  files.push_back({"pfsense/crowdsec_pfsense-rfc5424-nginx.log", "nginx-error"});
   run_family(files);
+}
+// nginx access logs: beats golden JSON (X-Forwarded-For lists), crowdsec assertions (combined,
+// "$host $remote_addr", nginx-proxy-manager formats, error lines in the access file, binary
+// request lines), the local loopback ground truth, and the files without expectations.
+TEST(ProxyCorpus, NginxAccess) {
+  run_family(family_files("nginx_access", "nginx-access",
+                          [](const std::string& n) { return n.find("ingress") == std::string::npos; }));
 }

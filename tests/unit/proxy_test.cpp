@@ -148,10 +148,133 @@ TEST(ProxyLocal, EnvoyFlagsAndNginxIngressLists) {
   EXPECT_EQ(r.events[2].duration_us, 15000000);
 }
 
+namespace {
+// The parser sniff picks for `text` (as ingest picks it), by file name `name`.
+std::string sniffed(std::string_view name, const std::string& text) {
+  std::vector<std::string_view> lines;
+  for (size_t pos = 0; pos < text.size() && lines.size() < kSniffLines;) {
+    size_t nl = text.find('\n', pos);
+    if (nl == std::string::npos) nl = text.size();
+    std::string_view l(text.data() + pos, nl - pos);
+    if (!trim(l).empty()) lines.push_back(l);
+    pos = nl + 1;
+  }
+  SniffInput in{name, name, lines};
+  std::string best;
+  int score = 0;
+  for (const Parser* p : all_parsers())
+    if (int sc = p->sniff(in).score; sc > score) score = sc, best = std::string(p->name());
+  return best;
+}
+}  // namespace
+
+// nginx error lines forwarded through syslog (RFC 3164 and RFC 5424) are nginx-error's, with
+// nginx's own time as the event time and the syslog header kept in fields.
+TEST(NginxSyslog, Rfc3164And5424PrefixesAreRecognisedAndParsed) {
+  std::string text =
+      "Nov 23 20:34:33 web1 nginx: 2026/11/23 20:34:33 [error] 123#123: *45 upstream prematurely closed connection "
+      "while reading response header from upstream, client: 10.0.0.1, server: api, request: \"GET /v1 HTTP/1.1\", "
+      "upstream: \"http://10.0.0.9:8080/v1\", host: \"api\"\n"
+      "<163>Nov 23 20:34:35 web1 nginx[123]: 2026/11/23 20:34:35 [info] 123#123: *46 client 10.0.0.2 closed "
+      "keepalive connection\n"
+      "<171>1 2026-11-23T20:34:36.000000+01:00 web2 nginx - - - 2026/11/23 20:34:36 [error] 7#7: *3 recv() failed "
+      "(104: Connection reset by peer) while reading client request line, client: 10.0.0.3, server: 0.0.0.0:443\n";
+  EXPECT_EQ(sniffed("messages", text), "nginx-error");
+  ParsedText r = parse_with("nginx-error", text);
+  EXPECT_TRUE(r.unparsed.empty());
+  ASSERT_EQ(r.events.size(), 3u);
+  EXPECT_EQ(r.events[0].category, "upstream-closed");
+  EXPECT_EQ(r.events[0].conn_id, "45");
+  EXPECT_EQ(event_field(r.events[0], "fields.syslog_host"), "web1");
+  EXPECT_EQ(event_field(r.events[0], "fields.program"), "nginx");
+  EXPECT_EQ(event_field(r.events[0], "ts"), "2026-11-23T20:34:33.000Z");
+  EXPECT_EQ(r.events[1].category, "client-keepalive-close");
+  EXPECT_EQ(r.events[1].client_ip, "10.0.0.2");
+  // RFC 5424 time with an offset: nginx's zone-less time takes it (20:34:36 +01:00 = 19:34:36Z).
+  EXPECT_EQ(r.events[2].category, "client-reset");
+  EXPECT_EQ(event_field(r.events[2], "ts"), "2026-11-23T19:34:36.000Z");
+  EXPECT_EQ(event_field(r.events[2], "fields.syslog_ts"), "2026-11-23T19:34:36.000Z");
+  EXPECT_EQ(r.events[2].server_port, 443);
+  // the corpus file (pfSense's web GUI nginx, RFC 5424) is sniffed as nginx-error too
+  std::string pf = rstscope::testing::read_file(rstscope::testing::corpus("pfsense/crowdsec_pfsense-rfc5424-nginx.log"));
+  EXPECT_EQ(sniffed("crowdsec_pfsense-rfc5424-nginx.log", pf), "nginx-error");
+}
+
+// The crowdsec nginx files mix access lines (combined, "$host $remote_addr", nginx-proxy-manager)
+// with nginx error lines: nginx-access reads them all, not apache-access with 2 unparsed.
+TEST(NginxAccess, MixedAccessAndErrorFilesAreNginx) {
+  for (const char* rel : {"nginx_access/crowdsec_nginx-proxy-manager-logs.log", "nginx_access/crowdsec_nginx_http-logs.log"}) {
+    std::string text = rstscope::testing::read_file(rstscope::testing::corpus(rel));
+    EXPECT_EQ(sniffed(rel, text), "nginx-access") << rel;
+    ParsedText r = parse_with("nginx-access", text);
+    int errors = 0;
+    for (const Event& e : r.events)
+      if (!e.severity.empty()) {
+        ++errors;
+        EXPECT_FALSE(e.conn_id.empty()) << rel << " line " << e.line;
+        EXPECT_FALSE(e.client_ip.empty()) << rel << " line " << e.line;
+      }
+    EXPECT_GE(errors, 1) << rel;
+    // only crowdsec's hand-made line without a $remote_user column stays unparsed
+    EXPECT_LE(r.unparsed.size(), 1u) << rel;
+  }
+  // X-Forwarded-For lists: the first address is the client, the list is kept.
+  ParsedText x = parse_with("nginx-access",
+                            "2a03:0000:10ff:f00f:0000:0000:0:8000, 10.225.192.17 10.2.2.121 - - [30/Dec/2016:06:47:09 "
+                            "+0000] \"GET /test.html HTTP/1.1\" 404 8571 \"-\" \"Mozilla/5.0\"");
+  ASSERT_EQ(x.events.size(), 1u);
+  EXPECT_EQ(x.events[0].client_ip, "2a03:0000:10ff:f00f:0000:0000:0:8000");
+  EXPECT_EQ(event_field(x.events[0], "fields.forwarded_for"),
+            "2a03:0000:10ff:f00f:0000:0000:0:8000, 10.225.192.17, 10.2.2.121");
+  // An nginx error log with one stray access line stays nginx-error's.
+  std::string err =
+      "2026/11/23 20:34:33 [error] 1#1: *1 upstream timed out (110: Connection timed out), client: 1.2.3.4, server: x\n"
+      "2026/11/23 20:34:34 [error] 1#1: *2 upstream timed out (110: Connection timed out), client: 1.2.3.4, server: x\n"
+      "1.2.3.4 - - [23/Nov/2026:20:34:35 +0000] \"GET / HTTP/1.1\" 504 0 \"-\" \"curl\"\n";
+  EXPECT_EQ(sniffed("nginx/error.log", err), "nginx-error");
+}
+
+// Kestrel's own connection log (Microsoft.Extensions.Logging console layout): resets, minimum
+// data rate aborts and bad requests are role=server events, and the file sniffs as server-signals.
+TEST(ServerSignals, KestrelConnectionLog) {
+  std::string text = rstscope::testing::read_file(std::string(RSTSCOPE_SOURCE_DIR) + "/tests/fixtures/server/kestrel_console.log");
+  EXPECT_EQ(sniffed("app.log", text), "server-signals");
+  ParsedText r = parse_with("server-signals", text);
+  EXPECT_TRUE(r.unparsed.empty());
+  ASSERT_EQ(r.events.size(), 9u);  // one per "level: Category[Id]" record
+  std::map<std::string, const Event*> by_cat;
+  for (const Event& e : r.events) {
+    EXPECT_EQ(e.role, Role::server);
+    by_cat.emplace(e.category, &e);
+  }
+  ASSERT_TRUE(by_cat.count("client-reset"));
+  const Event& reset = *by_cat["client-reset"];
+  EXPECT_EQ(reset.conn_id, "0HN7F3K2L1ABC");
+  EXPECT_EQ(reset.message, "Connection id \"0HN7F3K2L1ABC\" reset.");
+  EXPECT_EQ(reset.severity, "debug");
+  EXPECT_EQ(event_field(reset, "fields.logger"), "Microsoft.AspNetCore.Server.Kestrel.Connections");
+  EXPECT_EQ(event_field(reset, "fields.event_id"), "19");
+  EXPECT_EQ(r.events[4].category, "client-reset");
+  EXPECT_EQ(r.events[6].category, "client-timeout");
+  EXPECT_EQ(r.events[6].request_id, "0HN7F3K2L1ABD:00000004");
+  EXPECT_EQ(r.events[7].category, "bad-request");
+  EXPECT_EQ(r.events[7].conn_id, "0HN7F3K2L1ABE");
+  EXPECT_EQ(r.events[8].category, "client-timeout");
+  EXPECT_EQ(r.events[0].category, "server-start");
+  EXPECT_EQ(r.events[2].category, "debug");  // "accepted." is no signal: its level
+  // An ASP.NET service that also logs its HttpClient failures is a client's log.
+  std::string mixed = text +
+                      "fail: System.Net.Http.HttpClient.orders.LogicalHandler[102]\n"
+                      "      Request failed\n"
+                      "      System.Net.Http.HttpRequestException: An error occurred while sending the request.\n";
+  EXPECT_EQ(sniffed("app.log", mixed), "client-app-log");
+}
+
 // Every prefix of every sample line of the proxy parsers (a truncated or cut-off line) parses to
 // events or unparsed records without crashing; run under ASan+UBSan this is a small fuzz pass.
 TEST(ProxyGarbage, TruncatedSamplesNeverCrash) {
-  for (std::string_view name : {"haproxy", "envoy", "nginx-json", "nginx-ingress", "nginx-error", "server-signals"}) {
+  for (std::string_view name :
+       {"haproxy", "envoy", "nginx-json", "nginx-ingress", "nginx-error", "nginx-access", "server-signals"}) {
     const Parser& p = rstscope::testing::parser_named(name);
     size_t runs = 0;
     for (const Sample& s : p.samples()) {

@@ -2,16 +2,22 @@
 // (print), checks the console stayed silent (no script error, no blocked request: the page has no
 // script and a CSP of default-src 'none', so any console line means something leaked) and that the
 // expected findings are in the rendered DOM. The hostile variant checks that a <script> in a user
-// agent reaches the DOM as text, never as an element. Skips when /usr/bin/chromium is missing
+// agent reaches the DOM as text, never as an element. Two more run the real binary: `rstscope
+// analyze samples/mixed-day --html` must show every finding of the sample's golden JSON, and a
+// bundle with hostile nginx and client lines must reach the page as text only. Skips when /usr/bin/chromium is missing
 // (`make deps` installs it). RSTSCOPE_REPORT_SHOTS=DIR keeps the screenshots in DIR.
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <gtest/gtest.h>
+#include <simdjson.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "report/report.h"
@@ -132,7 +138,7 @@ TEST_F(ReportBrowser, SampleRendersWithFindingsAndNoConsoleErrors) {
   // The findings, their recommendations and evidence locations are on the page.
   for (const char* want :
        {"idle-timeout", "upstream-failure", "request-rejected", "tls-mismatch", "api.example.com:443",
-        "client pool idle timeout exceeds nginx keepalive_timeout 75 s", "nginx/access.log:41102",
+        "past nginx keepalive_timeout 75 s", "nginx/access.log:41102",
         "config/nginx.conf:31", "restart loop of orders-api", "Unexplained failures (1)", "firewall/kern.log",
         "misc/notes.txt", "+2.500 s", "rstscope query incident.db"}) {
     EXPECT_NE(dom.out.find(want), std::string::npos) << "missing on the page: " << want;
@@ -170,6 +176,110 @@ TEST_F(ReportBrowser, HostileLogTextStaysText) {
   EXPECT_EQ(dom.out.find("pwned</title>"), std::string::npos);
   EXPECT_NE(dom.out.find("<title>rstscope report: incident.db</title>"), std::string::npos);
   EXPECT_NE(dom.out.find("&lt;script&gt;document.title='pwned'&lt;/script&gt;"), std::string::npos);
+}
+
+
+// Runs the rstscope binary in `dir` (bounded); the exit code, stderr in `err`.
+int rstscope(const fs::path& dir, const std::string& args, std::string& err) {
+  std::string cmd = "cd '" + dir.string() + "' && timeout 120 " + RSTSCOPE_BINARY + " " + args + " > rstscope.out 2> rstscope.err";
+  int st = std::system(cmd.c_str());
+  err = slurp(dir / "rstscope.err") + slurp(dir / "rstscope.out");
+  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+  return s;
+}
+
+// The report of a recorded sample bundle (issue 8): every finding of its golden incident JSON is on
+// the rendered page (cause class, endpoint, count) with a recommendation, the console stays silent.
+TEST_F(ReportBrowser, MixedDaySampleShowsItsGoldenFindings) {
+  const std::string src = RSTSCOPE_SOURCE_DIR;
+  std::string err;
+  ASSERT_EQ(rstscope(tmp.path(), "analyze '" + src + "/samples/mixed-day' -o mixed.db --html mixed.html", err), 0)
+      << err;
+  fs::path html = tmp.path() / "mixed.html";
+  fs::path shot = tmp.path() / "mixed-day.png";
+  ChromeRun dom = chromium(tmp.path(), "mixed", "--dump-dom --screenshot=" + shot.string(), "1280,4000", html);
+  ASSERT_EQ(dom.rc, 0) << dom.err;
+  EXPECT_TRUE(console_lines(dom.err).empty()) << console_lines(dom.err).front();
+  ASSERT_TRUE(is_png(shot)) << dom.err;
+  keep(shot);
+
+  simdjson::dom::parser parser;
+  simdjson::dom::element golden;
+  ASSERT_EQ(parser.load(src + "/samples/mixed-day.golden.json").get(golden), simdjson::SUCCESS);
+  simdjson::dom::array findings = golden["findings"];
+  ASSERT_GE(findings.size(), 8u);
+  std::set<std::string> classes;
+  for (simdjson::dom::element f : findings) {
+    std::string cls{std::string_view(f["class"])};
+    std::string endpoint{std::string_view(f["endpoint"])};
+    int64_t count = int64_t(f["count"]);
+    int64_t rank = int64_t(f["rank"]);
+    classes.insert(cls);
+    // <h3>RANK. <span class="badge" ...>CLASS</span> ENDPOINT · N failure(s)</h3>
+    std::string card = "id=\"finding-" + std::to_string(rank) + "\"";
+    size_t at = dom.out.find(card);
+    ASSERT_NE(at, std::string::npos) << "finding " << rank << " (" << cls << ") is not on the page";
+    size_t end = dom.out.find("</article>", at);
+    std::string article = dom.out.substr(at, end - at);
+    EXPECT_NE(article.find(">" + cls + "</span> " + endpoint + " \xC2\xB7 " + std::to_string(count) + " failure"),
+              std::string::npos)
+        << article.substr(0, 600);
+    EXPECT_NE(article.find("Recommendation:"), std::string::npos);
+  }
+  // Every cause class the sample proves, on one page.
+  for (const char* c : {"idle-timeout", "tls-mismatch", "protocol-mismatch", "upstream-failure", "server-timeout",
+                        "request-rejected", "server-unavailable", "firewall"})
+    EXPECT_TRUE(classes.count(c)) << c << " missing from the golden JSON";
+  EXPECT_NE(dom.out.find("Unexplained failures"), std::string::npos);
+}
+
+// Hostile text through a real ingest: a <script> and an <img onerror> in an nginx access line's URL
+// and user agent and in a client log line reach the HTML report as text, never as elements.
+TEST_F(ReportBrowser, HostileLinesThroughIngestStayText) {
+  fs::path bundle = tmp.path() / "bundle";
+  fs::create_directories(bundle / "client");
+  fs::create_directories(bundle / "nginx");
+  // The client logs the URL as it is; nginx logs < > as they are and escapes the quote as \x22.
+  const std::string url = "/api/<script>alert(1)</script>?q=\"><img src=x onerror=alert(2)>";
+  const std::string logged_url = "/api/<script>alert(1)</script>?q=\\x22><img src=x onerror=alert(2)>";
+  std::ofstream(bundle / "client" / "orders-app.log")
+      << "2026-11-24 10:24:20,677 INFO orders: GET http://127.0.0.1:8080/api/ok -> 200 in 3 ms\n"
+         "2026-11-24 10:24:21,100 ERROR orders: GET http://127.0.0.1:8080" << url << " failed after 12 ms\n"
+         "Traceback (most recent call last):\n"
+         "  File \"/srv/app/client.py\", line 10, in get\n"
+         "requests.exceptions.HTTPError: 502 Server Error: Bad Gateway for url: http://127.0.0.1:8080" << url << "\n";
+  std::ofstream(bundle / "nginx" / "access.log")
+      << "127.0.0.1 - - [24/Nov/2026:10:24:20 +0000] \"GET /api/ok HTTP/1.1\" 200 2 \"-\" \"python-requests/2.28.1\"\n"
+         "127.0.0.1 - - [24/Nov/2026:10:24:21 +0000] \"GET " << logged_url << " HTTP/1.1\" 502 157 \"-\" "
+         "\"Mozilla/5.0 <script>document.title='pwned'</script><svg onload=alert(3)>\"\n";
+  std::string err;
+  ASSERT_EQ(rstscope(tmp.path(), "analyze bundle -o hostile.db --html hostile.html", err), 0) << err;
+  fs::path html = tmp.path() / "hostile.html";
+  std::string page = slurp(html);
+  // The payload reached the page (as escaped text): the client's line, and the nginx line with the
+  // user agent as the finding's evidence ...
+  EXPECT_NE(page.find("upstream-failure"), std::string::npos) << "the nginx line was not correlated";
+  EXPECT_NE(page.find("&lt;script&gt;alert(1)&lt;/script&gt;"), std::string::npos) << "the URL is not in the report";
+  EXPECT_NE(page.find("Mozilla/5.0 &lt;script&gt;document.title=&#39;pwned&#39;&lt;/script&gt;&lt;svg onload=alert(3)&gt;"),
+            std::string::npos)
+      << "the user agent is not in the report";
+  // ... and no live tag or handler did.
+  std::string lp = lower(page);
+  EXPECT_EQ(lp.find("<script"), std::string::npos);
+  EXPECT_EQ(lp.find("<img"), std::string::npos);
+  EXPECT_EQ(lp.find("<svg onload"), std::string::npos);
+  ChromeRun dom = chromium(tmp.path(), "ingest-hostile", "--dump-dom", "1280,2600", html);
+  ASSERT_EQ(dom.rc, 0) << dom.err;
+  EXPECT_TRUE(console_lines(dom.err).empty()) << console_lines(dom.err).front();
+  std::string ld = lower(dom.out);
+  EXPECT_EQ(ld.find("<script"), std::string::npos);
+  EXPECT_EQ(ld.find("<img"), std::string::npos);
+  EXPECT_EQ(dom.out.find("pwned</title>"), std::string::npos);
+  EXPECT_NE(dom.out.find("<title>rstscope report: hostile.db</title>"), std::string::npos);
 }
 
 }  // namespace

@@ -8,14 +8,19 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include <unistd.h>
+
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <regex>
 #include <sstream>
 
+#include "correlate/engine.h"
 #include "report/format.h"
 #include "report/model.h"
+#include "report/renderers.h"
 #include "report/report.h"
 #include "rstscope/event.h"
 #include "rstscope/timeutil.h"
@@ -400,13 +405,197 @@ TEST_F(ReportSample, ModelRanksFindingsAndGroupsUnexplained) {
 TEST_F(ReportSample, DerivedRecommendationsNameTheSetting) {
   Model m = load_model(db, 3);
   EXPECT_EQ(m.findings[0].advice(),
-            "client pool idle timeout exceeds nginx keepalive_timeout 75 s (config/nginx.conf:31) on 10.0.0.9:443: "
-            "set it below 75 s or raise keepalive_timeout");
-  // The correlator's own recommendation wins over a derived one.
+            "client connections sat idle up to 81.5 s before reuse, past nginx keepalive_timeout 75 s "
+            "(config/nginx.conf:31) on 10.0.0.9:443: set the client's pool idle timeout below 75 s or raise "
+            "keepalive_timeout; retry idempotent requests once when a reused connection fails");
+  EXPECT_TRUE(m.findings[0].advice_derived());
+  // Nothing concrete derived for finding 2 (no upstream address, no setting): the correlator's own
+  // recommendation is kept.
+  EXPECT_FALSE(m.findings[1].derived_concrete) << m.findings[1].derived_recommendation;
   EXPECT_EQ(m.findings[1].advice().rfind("restart loop of orders-api", 0), 0u);
+  EXPECT_FALSE(m.findings[1].advice_derived());
   EXPECT_NE(m.findings[2].advice().find("client_max_body_size 1 MiB (config/nginx.conf:18)"), std::string::npos)
       << m.findings[2].advice();
   EXPECT_NE(m.findings[3].advice().find("ssl_protocols TLSv1.2-TLSv1.3"), std::string::npos) << m.findings[3].advice();
+  EXPECT_NE(m.findings[3].advice().find("unsupported protocol"), std::string::npos) << m.findings[3].advice();
+}
+
+// A concrete derived recommendation beats the rule's template; the template is the fallback.
+TEST_F(ReportSample, ConcreteDerivedBeatsTheRuleTemplate) {
+  db.exec("UPDATE findings SET recommendation = 'generic template advice' WHERE cause_class IN "
+          "('idle-timeout', 'request-rejected')");
+  Model m = load_model(db, 3);
+  EXPECT_NE(m.findings[0].advice().find("keepalive_timeout 75 s"), std::string::npos) << m.findings[0].advice();
+  EXPECT_NE(m.findings[2].advice().find("client_max_body_size"), std::string::npos) << m.findings[2].advice();
+  std::string json = render_report(db, ReportFormat::json, ReportOptions{});
+  EXPECT_EQ(json.find("generic template advice"), std::string::npos);
+  // Without evidence nothing concrete is known: the template is shown.
+  db.exec("DELETE FROM evidence");
+  db.exec("DELETE FROM settings");
+  m = load_model(db, 3);
+  EXPECT_FALSE(m.findings[0].derived_concrete);
+  EXPECT_EQ(m.findings[0].advice(), "generic template advice");
+}
+
+namespace {
+
+EvidenceRow log_line(int64_t id, const std::string& source, int64_t line, const std::string& role,
+                     const std::string& category, int64_t ts = kNull) {
+  EvidenceRow r;
+  r.event.id = id;
+  r.event.source = source;
+  r.event.line = line;
+  r.event.role = role;
+  r.event.category = category;
+  r.event.ts = ts;
+  return r;
+}
+
+SettingRow setting(int64_t id, const std::string& component, const std::string& scope, const std::string& listener,
+                   const std::string& key, const std::string& raw, int64_t value, const std::string& unit,
+                   const std::string& source, int64_t line, const std::string& status = "read") {
+  SettingRow s;
+  s.id = id, s.component = component, s.scope = scope, s.listener = listener, s.key = key, s.raw = raw;
+  s.value = value, s.unit = unit, s.source = source, s.line = line, s.status = status;
+  return s;
+}
+
+Finding finding_of(const std::string& cls, const std::string& endpoint) {
+  Finding f;
+  f.cause_class = cls;
+  f.endpoint = endpoint;
+  f.incidents = {0};
+  return f;
+}
+
+}  // namespace
+
+// Per cause class: the derived text names what the evidence and the listener's settings say; with
+// nothing known it is generic and not concrete.
+TEST(ReportRecommend, EachClassNamesItsEvidence) {
+  std::vector<SettingRow> conf = {
+      setting(1, "nginx", "server api", "*:443", "ssl_protocols", "TLSv1.3", kNull, "protocols", "conf/nginx.conf", 12),
+      setting(2, "nginx", "server api", "*:443", "ssl_ciphers", "ECDHE-RSA-AES256-GCM-SHA384", kNull, "",
+              "conf/nginx.conf", 13),
+      setting(3, "nginx", "server api", "*:443", "proxy_read_timeout", "60s", 60000, "ms", "", kNull, "assumed"),
+      setting(4, "nginx", "server api location /reports/", "*:443", "proxy_read_timeout", "5s", 5000, "ms",
+              "conf/nginx.conf", 30),
+      setting(5, "nginx", "server api location /upload", "*:443", "client_max_body_size", "10m", 10485760, "bytes",
+              "conf/nginx.conf", 40),
+      setting(6, "nginx", "server api", "*:443", "listen", "443 ssl", kNull, "", "conf/nginx.conf", 10),
+      setting(7, "nginx", "server api", "*:80", "listen", "80", kNull, "", "conf/nginx.conf", 50),
+      setting(8, "iptables", "table filter chain INPUT", "*:443", "REJECT",
+              "-A INPUT -s 198.51.100.0/24 -p tcp --dport 443 -j REJECT --reject-with tcp-reset", kNull, "",
+              "fw/iptables.rules", 7),
+      setting(9, "nginx", "server other", "10.9.9.9:443", "ssl_protocols", "TLSv1", kNull, "protocols",
+              "conf/other.conf", 3),
+  };
+  Incident in;
+  in.ts = 100'000'000;
+  std::vector<Incident> incs{in};
+
+  // tls-mismatch: the reason from the server line, the listener's floor (the wildcard listener serves
+  // a host name; the 10.9.9.9 listener does not).
+  Finding f = finding_of("tls-mismatch", "api.example.com:443");
+  incs[0].evidence = {log_line(1, "nginx/error.log", 77, "proxy", "tls-handshake-failed")};
+  incs[0].evidence[0].event.tls_reason = "unsupported protocol";
+  Derived d = derive_recommendation(f, incs, conf);
+  EXPECT_TRUE(d.concrete);
+  EXPECT_NE(d.text.find("(unsupported protocol, nginx/error.log:77)"), std::string::npos) << d.text;
+  EXPECT_NE(d.text.find("nginx ssl_protocols TLSv1.3 (conf/nginx.conf:12)"), std::string::npos) << d.text;
+  EXPECT_EQ(d.text.find("ssl_ciphers"), std::string::npos) << "a version refusal names the versions: " << d.text;
+  EXPECT_EQ(d.text.find("TLSv1 ("), std::string::npos) << d.text;
+  incs[0].evidence[0].event.tls_reason = "no shared cipher";
+  d = derive_recommendation(f, incs, conf);
+  EXPECT_NE(d.text.find("ssl_ciphers ECDHE-RSA-AES256-GCM-SHA384 (conf/nginx.conf:13)"), std::string::npos) << d.text;
+
+  // server-timeout: the location that matches the request's path beats the server's default.
+  f = finding_of("server-timeout", "api.example.com:443");
+  incs[0].evidence = {log_line(2, "nginx/access.log", 9, "proxy", "upstream-timeout")};
+  incs[0].evidence[0].event.path = "/reports/daily?x=1";
+  incs[0].evidence[0].event.method = "GET";
+  incs[0].evidence[0].event.status = 504;
+  d = derive_recommendation(f, incs, conf);
+  EXPECT_TRUE(d.concrete);
+  EXPECT_NE(d.text.find("nginx proxy_read_timeout 5 s (conf/nginx.conf:30, location /reports/) fired for GET "
+                        "/reports/daily (nginx/access.log:9, status 504)"),
+            std::string::npos)
+      << d.text;
+  incs[0].evidence[0].event.path = "/orders";
+  d = derive_recommendation(f, incs, conf);
+  EXPECT_NE(d.text.find("proxy_read_timeout 60 s (assumed default)"), std::string::npos) << d.text;
+
+  // request-rejected: the body size from the log and the location's limit.
+  f = finding_of("request-rejected", "api.example.com:443");
+  incs[0].evidence = {log_line(3, "nginx/error.log", 5, "proxy", "body-too-large")};
+  incs[0].evidence[0].event.message = "client intended to send too large body: 20971520 bytes";
+  incs[0].evidence[0].event.path = "/upload/x";
+  incs[0].evidence[0].event.method = "PUT";
+  d = derive_recommendation(f, incs, conf);
+  EXPECT_NE(d.text.find("PUT /upload/x sent a 20971520-byte body to api.example.com:443, over nginx "
+                        "client_max_body_size 10 MiB (conf/nginx.conf:40, location /upload)"),
+            std::string::npos)
+      << d.text;
+
+  // upstream-failure: the backend address from nginx's upstream field.
+  f = finding_of("upstream-failure", "api.example.com:443");
+  incs[0].evidence = {log_line(4, "nginx/error.log", 8, "proxy", "upstream-refused")};
+  incs[0].evidence[0].event.upstream = "http://10.0.1.20:8080/v1/orders";
+  incs[0].evidence[0].event.message = "connect() failed (111: Connection refused)";
+  d = derive_recommendation(f, incs, conf);
+  EXPECT_TRUE(d.concrete);
+  EXPECT_NE(d.text.find("backend 10.0.1.20:8080 refused the connection"), std::string::npos) << d.text;
+
+  // protocol-mismatch: the TLS listener's line and the plain one of the same file.
+  f = finding_of("protocol-mismatch", "api.example.com:443");
+  f.rule = "protocol-mismatch.plain-http-to-tls";
+  incs[0].evidence = {log_line(5, "nginx/error.log", 3, "proxy", "plain-http-to-https")};
+  incs[0].evidence[0].event.message = "client sent plain HTTP request to HTTPS port";
+  d = derive_recommendation(f, incs, conf);
+  EXPECT_NE(d.text.find("a TLS listener (nginx listen 443 ssl, conf/nginx.conf:10"), std::string::npos) << d.text;
+  EXPECT_NE(d.text.find("or the plain-HTTP listener *:80 (conf/nginx.conf:50)"), std::string::npos) << d.text;
+
+  // firewall: the rule line on the port.
+  f = finding_of("firewall", "api.example.com:443");
+  incs[0].evidence = {log_line(6, "fw/kern.log", 4, "firewall", "fw-log")};
+  incs[0].evidence[0].event.prefix = "BLOCK-PARTNER:";
+  d = derive_recommendation(f, incs, conf);
+  EXPECT_NE(d.text.find("the firewall reset flows to api.example.com:443 (fw/kern.log:4, log prefix BLOCK-PARTNER:) "
+                        "by the rule `-A INPUT -s 198.51.100.0/24"),
+            std::string::npos)
+      << d.text;
+  EXPECT_NE(d.text.find("(fw/iptables.rules:7)"), std::string::npos) << d.text;
+
+  // server-unavailable: the server's stop line.
+  f = finding_of("server-unavailable", "127.0.0.1:9000");
+  incs[0].evidence = {log_line(7, "app/server.log", 41, "server", "server-stop", 99'000'000)};
+  incs[0].evidence[0].event.message = "received SIGTERM, shutting down";
+  d = derive_recommendation(f, incs, conf);
+  EXPECT_NE(d.text.find("(app/server.log:41"), std::string::npos) << d.text;
+  EXPECT_NE(d.text.find("received SIGTERM, shutting down"), std::string::npos) << d.text;
+
+  // Nothing known: generic advice, not concrete (the rule's template is shown instead).
+  incs[0].evidence.clear();
+  for (const char* cls : {"idle-timeout", "tls-mismatch", "protocol-mismatch", "upstream-failure", "server-timeout",
+                          "request-rejected", "firewall", "server-unavailable"}) {
+    d = derive_recommendation(finding_of(cls, "127.0.0.1:7"), incs, {});
+    EXPECT_FALSE(d.concrete) << cls << ": " << d.text;
+    EXPECT_FALSE(d.text.empty()) << cls;
+  }
+}
+
+// The explanation of a finding whose log gave no detail (HAProxy's "SSL handshake failure") has no
+// empty "(category: )": the empty value takes its separator with it.
+TEST(ReportRecommend, EmptyTemplateDetailLeavesNoEmptyParens) {
+  const std::string t = "{source} logged a failed TLS handshake ({category}: {detail}) {delta}";
+  EXPECT_EQ(correlate::render(t, {{"source", "haproxy/haproxy.log"}, {"category", "tls-handshake-failed"},
+                                  {"detail", ""}, {"delta", "now"}}),
+            "haproxy/haproxy.log logged a failed TLS handshake (tls-handshake-failed) now");
+  EXPECT_EQ(correlate::render(t, {{"source", "nginx/error.log"}, {"category", "tls-handshake-failed"},
+                                  {"detail", "unsupported protocol"}, {"delta", "now"}}),
+            "nginx/error.log logged a failed TLS handshake (tls-handshake-failed: unsupported protocol) now");
+  EXPECT_EQ(correlate::render("({category} {detail})", {{"category", "bad-request"}, {"detail", ""}}), "(bad-request)");
+  EXPECT_EQ(correlate::render("keep {detail} here", {{"detail", ""}}), "keep  here");
 }
 
 TEST(ReportRecommend, ClientSettingAndAssumedDefault) {
@@ -436,36 +625,90 @@ TEST(ReportRecommend, ClientSettingAndAssumedDefault) {
   client.setting.line = 12;
   in.evidence = {server, client};
   std::vector<Incident> incs{in};
-  EXPECT_EQ(derive_recommendation(f, incs),
+  EXPECT_EQ(derive_recommendation(f, incs).text,
             "client pool idle timeout 100 s (client/appsettings.json:12) exceeds haproxy timeout http-keep-alive 1 s "
             "(assumed default) on 10.0.0.9:443: set it below 1 s or raise timeout http-keep-alive");
   incs[0].evidence = {server};
-  std::string r = derive_recommendation(f, incs);
+  std::string r = derive_recommendation(f, incs).text;
   EXPECT_NE(r.find("documented default"), std::string::npos) << r;
   incs[0].evidence.clear();
-  r = derive_recommendation(f, incs);
+  r = derive_recommendation(f, incs).text;
   EXPECT_NE(r.find("api.example.com:443"), std::string::npos) << r;
 }
 
-TEST_F(ReportSample, TextFitsWidthAndEndsWithQueries) {
-  for (int width : {100, 80, 60}) {
-    ReportOptions o = golden_options();
-    o.width = width;
-    std::string t = render_report(db, ReportFormat::text, o);
-    std::istringstream in(t);
-    std::string line;
-    std::vector<std::string> lines;
-    while (std::getline(in, line)) {
-      lines.push_back(line);
-      if (line.find("rstscope query") != std::string::npos) continue;  // commands are never cut
-      EXPECT_LE(columns(line), size_t(width)) << "width " << width << ": " << line;
+// Runs the "Dig deeper" lines of a terminal report in /bin/sh with `rstscope` defined as a function
+// that prints its arguments, one per "[...]" block: what a user gets by pasting them.
+std::vector<std::string> paste_into_shell(const std::vector<std::string>& lines) {
+  std::string script = "rstscope() { for a in \"$@\"; do printf '[%s]' \"$a\"; done; printf '\\n'; }\n";
+  for (const auto& l : lines) script += l + "\n";
+  char path[] = "/tmp/rstscope-paste-XXXXXX";
+  int fd = ::mkstemp(path);
+  if (fd < 0) return {};
+  std::ofstream(path) << script;
+  ::close(fd);
+  std::vector<std::string> out;
+  if (std::FILE* p = ::popen((std::string("/bin/sh ") + path).c_str(), "r")) {
+    char buf[4096];
+    std::string all;
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) all.append(buf, n);
+    ::pclose(p);
+    // A quoted argument may hold newlines: split on "]\n" ends of invocations only.
+    size_t at = 0;
+    while (at < all.size()) {
+      size_t end = all.find("]\n", at);
+      if (end == std::string::npos) break;
+      out.push_back(all.substr(at, end + 1 - at));
+      at = end + 2;
     }
-    ASSERT_GE(lines.size(), 4u);
-    EXPECT_EQ(lines[lines.size() - 1].rfind("  rstscope query incident.db \"SELECT", 0), 0u) << lines.back();
-    EXPECT_EQ(lines[lines.size() - 2].rfind("  rstscope query incident.db \"SELECT", 0), 0u);
-    EXPECT_NE(t.find("database  incident.db"), std::string::npos);
-    EXPECT_NE(t.find("report    incident.html"), std::string::npos);
-    EXPECT_EQ(t.find('\x1b'), std::string::npos);
+  }
+  ::unlink(path);
+  return out;
+}
+
+TEST_F(ReportSample, TextFitsWidthAndEndsWithQueries) {
+  Model m = load_model(db, 3);
+  std::vector<std::string> sql = query_example_sql(m);
+  ASSERT_EQ(sql.size(), 2u);
+  const std::string long_dir = "/var/tmp/incident-2026-11-24/investigation-of-the-forcibly-closed-resets";
+  for (const std::string& db_path : {std::string("incident.db"), std::string("/tmp/audit2/m.db"),
+                                    long_dir + "/m.db", long_dir + "/second-attempt/timeline.db"}) {
+    for (int width : {100, 80, 60}) {
+      ReportOptions o = golden_options();
+      o.db_path = db_path;
+      o.width = width;
+      std::string t = render_report(db, ReportFormat::text, o);
+      std::istringstream in(t);
+      std::string line;
+      std::vector<std::string> lines, dig;
+      bool in_dig = false;
+      while (std::getline(in, line)) {
+        lines.push_back(line);
+        if (in_dig) dig.push_back(line);
+        if (line == "Dig deeper") in_dig = true;
+        // A path cannot be cut: only a "db=PATH" line whose path is wider than the terminal may exceed it.
+        bool unbreakable = line.rfind("  db=", 0) == 0 && db_path.size() + 5 > size_t(width);
+        if (!unbreakable && line.rfind("  database  ", 0) != 0) {
+          EXPECT_LE(columns(line), size_t(width)) << "width " << width << ", " << db_path << ": " << line;
+        }
+      }
+      ASSERT_GE(dig.size(), 2u) << t;
+      // Pasted into a shell, the lines run exactly the two commands.
+      std::vector<std::string> ran = paste_into_shell(dig);
+      ASSERT_EQ(ran.size(), 2u) << t;
+      for (size_t i = 0; i < 2; ++i) {
+        std::string got = std::regex_replace(ran[i], std::regex("\n +"), " ");
+        EXPECT_EQ(got, "[query][" + db_path + "][" + sql[i] + "]") << "width " << width << ":\n" << t;
+      }
+      if (db_path == "incident.db" && width == 100) {
+        // Each command: "rstscope query DB \" and its SQL on the next line.
+        EXPECT_EQ(dig.size(), 4u) << t;
+        EXPECT_EQ(dig[0], "  rstscope query incident.db \\");
+        EXPECT_EQ(dig[1].rfind("    \"SELECT", 0), 0u) << dig[1];
+      }
+      EXPECT_NE(t.find("report    incident.html"), std::string::npos);
+      EXPECT_EQ(t.find('\x1b'), std::string::npos);
+    }
   }
 }
 

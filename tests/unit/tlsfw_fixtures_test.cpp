@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <tuple>
 
 #include "rstscope/text.h"
 #include "test_support.h"
@@ -271,4 +272,54 @@ TEST(TlsfwFixtures, GarbageNeverCrashes) {
     ParsedText r = parse_with(p, junk);
     EXPECT_LE(r.events.size() + r.unparsed.size(), 40u);
   }
+}
+
+// ASA ICMP denies name their addresses (corpus beats_cisco_asa_additional_messages.log line 21,
+// logstash_patterns_core_firewalls.log line 18).
+TEST(TlsfwFixtures, CiscoAsaIcmpDeniesCarryAddresses) {
+  ParsedText r = parse_with("cisco-asa",
+                            "May  5 18:40:50 dev01: %ASA-4-313004: Denied ICMP type=0, from laddr 10.10.10.10 on "
+                            "interface fw502 to 192.168.2.2: no matching session\n"
+                            "ASA-3-313001: Denied ICMP type=3, code=3 from 10.2.3.5 on interface Outside\n");
+  ASSERT_EQ(r.events.size(), 2u);
+  EXPECT_EQ(r.events[0].client_ip, "10.10.10.10");
+  EXPECT_EQ(r.events[0].server_ip, "192.168.2.2");
+  EXPECT_EQ(r.events[0].protocol, "icmp");
+  EXPECT_EQ(f(r.events[0], "fields.interface"), "fw502");
+  EXPECT_EQ(r.events[1].client_ip, "10.2.3.5");
+  EXPECT_EQ(r.events[1].server_ip, "");
+  EXPECT_EQ(f(r.events[1], "fields.interface"), "Outside");
+  // the same lines inside the corpus files
+  for (const auto& [rel, line, ip] : {std::tuple<const char*, int64_t, const char*>{
+                                          "cisco_asa/beats_cisco_asa_additional_messages.log", 21, "10.10.10.10"},
+                                      {"cisco_asa/logstash_patterns_core_firewalls.log", 18, "10.2.3.5"}}) {
+    ParsedText c = parse_with("cisco-asa", read_file(corpus(rel)));
+    bool found = false;
+    for (const Event& e : c.events)
+      if (e.line == line) {
+        found = true;
+        EXPECT_EQ(e.client_ip, ip) << rel;
+      }
+    EXPECT_TRUE(found) << rel << ":" << line;
+  }
+}
+
+// A netfilter LOG prefix that names a reset (the rule in front of REJECT --reject-with tcp-reset).
+TEST(TlsfwFixtures, NetfilterResetPrefix) {
+  ParsedText r = parse_with("netfilter",
+                            "Nov 23 20:34:33 gw kernel: RESET-IN: IN=eth0 OUT= MAC=00:16:3e:aa:bb:cc:00:16:3e:dd:ee:ff:08:00 "
+                            "SRC=203.0.113.9 DST=10.0.0.5 LEN=52 TOS=0x00 PREC=0x00 TTL=57 ID=4242 DF PROTO=TCP SPT=50522 "
+                            "DPT=443 WINDOW=501 RES=0x00 ACK PSH URGP=0\n"
+                            "Nov 23 20:34:34 gw kernel: [FW REJECT] IN=eth0 OUT= SRC=203.0.113.9 DST=10.0.0.5 LEN=60 "
+                            "PROTO=TCP SPT=50523 DPT=443 WINDOW=64240 RES=0x00 SYN URGP=0\n"
+                            "Nov 23 20:34:35 gw kernel: PRESETS IN=eth0 OUT= SRC=203.0.113.9 DST=10.0.0.5 LEN=60 "
+                            "PROTO=TCP SPT=50524 DPT=443 WINDOW=64240 RES=0x00 SYN URGP=0\n");
+  ASSERT_EQ(r.events.size(), 3u);
+  EXPECT_EQ(f(r.events[0], "fields.action"), "reset");
+  EXPECT_EQ(r.events[0].category, "fw-reset");
+  EXPECT_EQ(f(r.events[0], "fields.reset_by"), "firewall");
+  EXPECT_EQ(f(r.events[1], "fields.action"), "reject");
+  EXPECT_EQ(r.events[1].category, "fw-reject");
+  EXPECT_EQ(f(r.events[2], "fields.action"), "");  // "PRESETS" is not the word RESET
+  EXPECT_EQ(r.events[2].category, "fw-log");
 }
