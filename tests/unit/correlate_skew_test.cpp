@@ -1,5 +1,6 @@
 // SkewPairs (src/correlate/skew.h) against the definition: every pair enumerated, sorted, median and
-// median absolute deviation taken as the SQL self-join it replaces did.
+// median absolute deviation taken as the SQL self-joins it replaces did (client sources, and
+// firewall sources whose lines also compare the client address).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -26,6 +27,7 @@ SkewEstimate brute(const std::vector<SkewEvent>& server, const std::vector<SkewE
     for (const SkewEvent& s : server)
       if (s.client_port == c.client_port &&
           (s.server_port < 0 || c.server_port < 0 || s.server_port == c.server_port) &&
+          (!s.client_ip || !c.client_ip || s.client_ip == c.client_ip) &&
           s.ts >= c.ts - SkewPairs::kWindowUs && s.ts <= c.ts + SkewPairs::kWindowUs)
         d.push_back(s.ts - c.ts);
   SkewEstimate e;
@@ -87,4 +89,27 @@ TEST(SkewPairs, EvenCountsWindowEdgesAndNoPairs) {
   }
   EXPECT_EQ(SkewPairs(server).estimate({{6000, 443, t}}).pairs, 0);
   EXPECT_EQ(SkewPairs({}).estimate(client).pairs, 0);
+}
+
+// Firewall lines: the client address must agree when both sides say it (0: unknown, matches any).
+TEST(SkewPairs, ClientAddressWhenBothSay) {
+  for (uint64_t seed = 21; seed <= 26; ++seed) {
+    std::mt19937_64 rng(seed);
+    std::vector<SkewEvent> server, client;
+    make(rng, 3'000'000, server, client);
+    for (SkewEvent& e : server) e.client_ip = uint32_t(rng() % 4);  // 0: the log does not say
+    for (SkewEvent& e : client) e.client_ip = uint32_t(rng() % 4);
+    SkewEstimate want = brute(server, client);
+    ASSERT_GT(want.pairs, 100);
+    for (int64_t collect : {int64_t(1) << 40, int64_t(50), int64_t(0)}) {
+      SkewEstimate got = SkewPairs(server, collect).estimate(client);
+      EXPECT_EQ(got.pairs, want.pairs) << "seed " << seed << " collect " << collect;
+      EXPECT_EQ(got.median, want.median) << "seed " << seed << " collect " << collect;
+      EXPECT_EQ(got.mad, want.mad) << "seed " << seed << " collect " << collect;
+    }
+  }
+  const int64_t t = 1'795'500'000'000'000;
+  std::vector<SkewEvent> server = {{5000, 443, t + 1, 7}, {5000, 443, t + 2, 8}, {5000, 443, t + 3, 0}};
+  EXPECT_EQ(SkewPairs(server).estimate({{5000, 443, t, 7}}).pairs, 2);  // 7 and unknown, not 8
+  EXPECT_EQ(SkewPairs(server).estimate({{5000, 443, t, 0}}).pairs, 3);
 }
