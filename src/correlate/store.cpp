@@ -281,6 +281,8 @@ CorrelateSummary correlate_db(const std::string& db_path, const CorrelateOptions
     while (q.executeStep()) {
       SourceRec s;
       s.id = q.getColumn(0).getInt64();
+      if (s.id < 0 || s.id > INT32_MAX)  // Ev::source_id is 32 bits
+        throw std::runtime_error(fmt::format("correlate: source id {} out of range", s.id));
       s.path = col_text(q.getColumn(1));
       s.parser = col_text(q.getColumn(2));
       s.first_ts = col_int(q.getColumn(3));
@@ -377,6 +379,7 @@ CorrelateSummary correlate_db(const std::string& db_path, const CorrelateOptions
   // the config) and every client event with a local port, not only failures and requests.
   std::vector<SkewPoint> client_points;
   std::vector<uint8_t> port_from_config;  // per m.events index
+  std::vector<uint32_t> client_ips;        // per m.events index: interned client address (firewall skew pairs)
   std::map<int64_t, std::vector<int32_t>> start_ports;  // "listening on" lines per source
   // Host headers / SNI per source (interned host, source): a source whose lines name a host serves it.
   std::set<std::pair<uint32_t, int64_t>> hosts_seen;
@@ -400,6 +403,22 @@ CorrelateSummary correlate_db(const std::string& db_path, const CorrelateOptions
       throw std::runtime_error(std::string("correlate: ") + sqlite3_errmsg(db.getHandle()));
     std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> stmt(raw, &sqlite3_finalize);
     const RowView r{raw};
+    // Consecutive lines of a log mostly repeat their category, host, addresses and detail: the
+    // last string of each column and its id spare a hash lookup per value.
+    struct Recent {
+      std::string text;
+      uint32_t id = 0;
+    };
+    Recent recent_category, recent_host, recent_server_ip, recent_client_ip, recent_detail, recent_action;
+    auto intern = [&](Recent& c, std::string_view v) {
+      if (v.empty()) return uint32_t(0);
+      if (c.id && c.text == v) return c.id;
+      c.text.assign(v);
+      return c.id = m.strings.id(v);
+    };
+    // The last (host, source) and (port, source) put in hosts_seen / ports_seen (set lookups spared).
+    std::pair<uint32_t, int64_t> last_host_seen{0, 0};
+    std::pair<int32_t, int64_t> last_port_seen{-1, 0};
     int rc;
     while ((rc = sqlite3_step(raw)) == SQLITE_ROW) {
       std::string_view role = r.view(3);
@@ -447,25 +466,24 @@ CorrelateSummary correlate_db(const std::string& db_path, const CorrelateOptions
       e.ts = r.int_or(1, kNull);
       e.source_id = r.i64(2);
       e.role = role_from_string(role);
-      e.category = m.strings.id(cat);
+      e.category = intern(recent_category, cat);
       std::string_view host = r.view(5);
-      e.host = m.strings.id(host);
+      e.host = intern(recent_host, host);
       if (!host.empty() && role != "client") {
         std::string_view hh;
         int64_t hp;
         split_host_port(host, hh, hp);
         if (hp > 0 && hp < 65536) e.host_port = uint16_t(hp);
       }
-      e.server_ip = m.strings.id(r.view(6));
-      e.client_ip = m.strings.id(r.view(7));
+      e.server_ip = intern(recent_server_ip, r.view(6));
       e.client_port = int32_t(r.int_or(8, -1));
       e.server_port = int32_t(r.int_or(9, -1));
       e.status = int32_t(r.int_or(10, -1));
       picker.read(r.view(12));
       std::string_view detail = picker.value(FieldPicker::tls_reason);
       if (detail.empty()) detail = r.view(11).substr(0, 12);
-      e.detail = m.strings.id(detail);
-      e.action = m.strings.id(picker.value(FieldPicker::action));
+      e.detail = intern(recent_detail, detail);
+      e.action = intern(recent_action, picker.value(FieldPicker::action));
       if (!r.null(18)) e.path_hash = path_hash(r.view(18));
       bool from_config = false;
       if (e.server_port < 0) {
@@ -488,8 +506,9 @@ CorrelateSummary correlate_db(const std::string& db_path, const CorrelateOptions
           const std::string& name = m.strings.str(e.host);
           if (is_address(sip) && !is_address(name) && client_names.emplace(e.host, e.server_ip).second)
             add_alias(m, host_key(name), host_key(sip));
-        } else {
-          hosts_seen.emplace(e.host, e.source_id);
+        } else if (std::pair<uint32_t, int64_t> hs{e.host, e.source_id}; hs != last_host_seen) {
+          hosts_seen.insert(hs);
+          last_host_seen = hs;
         }
       }
       if (e.role == Role::client) {
@@ -500,9 +519,14 @@ CorrelateSummary correlate_db(const std::string& db_path, const CorrelateOptions
           start_ports[e.source_id].push_back(e.server_port);
         if (e.host_port && e.server_port < 0 && !has(m.host_ports[e.source_id], e.host_port))
           m.host_ports[e.source_id].push_back(e.host_port);
-        if (e.server_port >= 0 && e.role != Role::firewall) ports_seen.emplace(e.server_port, e.source_id);
+        if (e.server_port >= 0 && e.role != Role::firewall)
+          if (std::pair<int32_t, int64_t> ps{e.server_port, e.source_id}; ps != last_port_seen) {
+            ports_seen.insert(ps);
+            last_port_seen = ps;
+          }
         m.events.push_back(e);
         port_from_config.push_back(from_config);
+        client_ips.push_back(intern(recent_client_ip, r.view(7)));
       }
     }
     if (rc != SQLITE_DONE) throw std::runtime_error(std::string("correlate: ") + sqlite3_errmsg(db.getHandle()));
@@ -529,9 +553,9 @@ CorrelateSummary correlate_db(const std::string& db_path, const CorrelateOptions
       if (e.client_port < 0 || e.ts == kNull) continue;
       int32_t written_port = port_from_config[i] ? -1 : e.server_port;
       if (e.role == Role::proxy || e.role == Role::server || e.role == Role::tls)
-        server_side.push_back({e.client_port, written_port, e.ts, e.client_ip});
+        server_side.push_back({e.client_port, written_port, e.ts, client_ips[i]});
       else if (e.role == Role::firewall && written_port >= 0)
-        client_points.push_back({e.source_id, e.ts, e.client_port, written_port, e.client_ip});
+        client_points.push_back({e.source_id, e.ts, e.client_port, written_port, client_ips[i]});
     }
     SkewPairs skew_pairs(std::move(server_side));
     std::stable_sort(client_points.begin(), client_points.end(),
@@ -577,6 +601,8 @@ CorrelateSummary correlate_db(const std::string& db_path, const CorrelateOptions
       db.exec(fmt::format("UPDATE events SET ts_corrected = ts + {} WHERE source_id = {} AND ts IS NOT NULL", us, sid));
     phase.mark("write corrected times");
   }
+  std::vector<uint8_t>().swap(port_from_config);
+  std::vector<uint32_t>().swap(client_ips);
   m.sort();
   phase.mark("sort by corrected time");
   infer_source_ports(m, ports_seen);
