@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # make bench: end-to-end ingest speed and memory (hyperfine, /usr/bin/time -v) plus the Google
 # Benchmark parse-only suite. Figures go to bench/out/ and are summarised in docs/performance.md.
-# Usage: bench/run.sh BUILD_DIR [LINES]
+# Usage: bench/run.sh BUILD_DIR [LINES] [CORRELATE_EVENTS]
 set -euo pipefail
 BUILD=${1:-build}
 LINES=${2:-2000000}
+CORR_EVENTS=${3:-10000000}
 OUT=bench/out
 mkdir -p "$OUT"
 RST="$BUILD/rstscope"
@@ -76,3 +77,5 @@ if [ -x "$BUILD/rstscope_bench" ]; then
          v = substr($i, 18); m = 1; if (v ~ /M\/s$/) m = 1e6; else if (v ~ /k\/s$/) m = 1e3; v += 0; v *= m
          printf "target issue 4, parse-only %s: %.2fM lines/s per core (>= 2.00M): %s\n", $1, v / 1e6, (v >= 2e6 ? "reached" : "NOT reached") } }' "$OUT/parse.txt"
 fi
+echo "== correlation (bench/correlate.sh, $CORR_EVENTS server events)"
+bench/correlate.sh "$BUILD" "$CORR_EVENTS"

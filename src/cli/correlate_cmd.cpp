@@ -33,6 +33,7 @@ void add_correlate_options(CLI::App* c, CorrelateArgs& a) {
 
 correlate::CorrelateOptions to_options(const CorrelateArgs& a) {
   correlate::CorrelateOptions o;
+  o.verbose = globals().verbose;
   o.rule_dirs.push_back(correlate::default_rules_dir());
   for (const auto& r : a.rules) o.rule_dirs.push_back(r);
   for (const auto& s : a.aliases) {

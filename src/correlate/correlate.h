@@ -16,6 +16,7 @@ struct CorrelateOptions {
   std::vector<std::pair<std::string, std::string>> aliases;        // NAME=ADDRESS
   std::vector<std::pair<std::string, int64_t>> skew;               // SOURCE (path or suffix) -> offset us
   bool quiet = false;
+  int verbose = 0;  // > 0: wall and CPU seconds per phase on stderr ("correlate: ...")
   // Rules already loaded from rule_dirs (analyze validates them before ingesting); null: load them.
   const std::vector<Rule>* rules = nullptr;
 };

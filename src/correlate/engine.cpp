@@ -84,11 +84,21 @@ std::string render(const std::string& tmpl, const std::vector<std::pair<std::str
 }
 
 Engine::Engine(const Model& m, const std::vector<Rule>& rules) : m_(m), rules_(rules) {
+  detail_about_.resize(m_.strings.size());
+  for (uint32_t i = 0; i < detail_about_.size(); ++i) detail_about_[i] = uint8_t(tls_about(m_.strings.str(i)));
   for (uint32_t i = 0; i < m_.events.size(); ++i) {
     uint32_t c = m_.events[i].category;
     if (c >= by_category_.size()) by_category_.resize(c + 1);
     by_category_[c].push_back(i);
   }
+  by_category_port_.resize(by_category_.size());
+  timed_category_.assign(by_category_.size(), true);
+  for (uint32_t c = 0; c < by_category_.size(); ++c)
+    for (uint32_t i : by_category_[c]) {
+      const Ev& e = m_.events[i];
+      if (e.ts == kNull) timed_category_[c] = false;
+      by_category_port_[c][e.server_port < 0 ? -1 : e.server_port].push_back(i);
+    }
   uint32_t req = m_.strings.find("request");
   for (uint32_t i = 0; i < m_.events.size(); ++i) {
     const Ev& e = m_.events[i];
@@ -223,118 +233,147 @@ void Engine::evidence_candidates(const Rule& r, const Failure& f, std::vector<Ca
   Candidate best;
   double best_score = 0;
   std::vector<std::pair<double, EvidenceRef>> support;  // other matching lines, for the evidence list
+  if (about_failure_ != &f) {  // once per failure, not once per rule
+    about_failure_ = &f;
+    about_ = uint8_t(f.text.empty() ? TlsAbout::unknown : tls_about(f.text));
+  }
+  const TlsAbout failure_about = TlsAbout(about_);
+  // One candidate line: the rule's conditions, the join, the score.
+  auto consider = [&](uint32_t index) {
+    const Ev& e = m_.events[index];
+    if (!r.roles.empty() && std::find(r.roles.begin(), r.roles.end(), e.role) == r.roles.end()) return;
+    if (!r.statuses.empty() && std::find(r.statuses.begin(), r.statuses.end(), e.status) == r.statuses.end()) return;
+    if (!r.detail_contains.empty()) {
+      const std::string& d = m_.strings.str(e.detail);
+      bool any = false;
+      for (const auto& s : r.detail_contains) any |= icontains(d, s);
+      if (!any) return;
+    }
+    if (!r.unless_detail.empty()) {
+      const std::string& d = m_.strings.str(e.detail);
+      bool any = false;
+      for (const auto& u : r.unless_detail) any |= icontains(d, u);
+      if (any) return;
+    }
+    if (!r.actions.empty()) {
+      const std::string& a = m_.strings.str(e.action);
+      if (std::find(r.actions.begin(), r.actions.end(), a) == r.actions.end()) return;
+    }
+    double q;
+    std::string_view assumed;
+    bool port_assumed;
+    if (!endpoint_matches(f, e, q, &assumed, &port_assumed)) return;
+    // With its port only assumed, a line must not be about another request (another path); and
+    // when its source is seen serving other ports, a stop or crash line (time alone) is not enough.
+    if (port_assumed && !(f.local_port >= 0 && f.local_port == e.client_port)) {
+      if (f.path_hash && e.path_hash && f.path_hash != e.path_hash) return;
+      if (r.shared_evidence && (m_.inferred_ports.count(e.source_id) || m_.host_ports.count(e.source_id))) return;
+    }
+    // The connection: the same client port is the strongest join; a different one means NAT,
+    // a load balancer, or simply another connection.
+    std::string join;
+    if (f.local_port >= 0 && e.client_port >= 0) {
+      if (f.local_port == e.client_port) {
+        join = "same client port";
+      } else {
+        if (r.require_client_port) return;
+        q *= 0.55;
+        join = "same endpoint and time (client ports differ: NAT or another connection)";
+      }
+    } else {
+      if (r.require_client_port) return;
+      q *= 0.8;
+      join = "same endpoint and time";
+    }
+    if (!assumed.empty()) join += fmt::format(" ({})", assumed);
+    double tq = 1.0;
+    if (f.ts != kNull && e.ts != kNull) {
+      // A time written to the second stands for the whole second [t, t+1s).
+      bool whole_second = e.ts % 1'000'000 == 0;
+      int64_t lo = e.ts, hi = whole_second ? e.ts + 999'999 : e.ts;
+      int64_t d = f.ts < lo ? lo - f.ts : f.ts > hi ? f.ts - hi : 0;
+      // A firewall line records the packet itself, and the client logs its failure some
+      // milliseconds after it (a traceback is formatted first): a failure just past the end of
+      // the packet's second is as close as one inside it, so the lines of a burst that straddles
+      // a second boundary are still taken in order (claims). Proxy lines are written when the
+      // request ends, so for them the second that holds the failure stays the better one.
+      if (whole_second && e.role == Role::firewall && d <= kSecondBoundaryLag) d = 0;
+      int64_t span = std::max<int64_t>(1, e.ts < f.ts ? r.before_us : r.after_us);
+      // Sub-second closeness breaks ties between lines of the same second; beyond that confidence
+      // falls linearly to 0.65 at the window's edge.
+      tq = d <= 1'000'000 ? 1.0 - 0.05 * double(d) / 1e6 : 0.95 - 0.3 * double(d) / double(span);
+    } else {
+      tq = 0.6;
+      join += ", no time on one side";
+    }
+    // The client's own words agree (or not) with the server's: TLS version vs cipher, HTTP status.
+    if (!f.text.empty() && e.detail) {
+      TlsAbout a = failure_about, b = TlsAbout(detail_about_[e.detail]);
+      if (a != TlsAbout::unknown && b != TlsAbout::unknown) q *= a == b ? 1.05 : 0.7;
+    }
+    if (f.status > 0 && e.status > 0) q *= f.status == e.status ? 1.05 : 0.6;
+    if (!r.shared_evidence)
+      if (auto c = claimed_.find(e.id); c != claimed_.end()) q *= std::pow(0.9, c->second);
+    double score = r.confidence * q * tq;
+    support.push_back({score, {e.id, 0, std::string(to_string(e.role)), m_.strings.str(e.category) + ": " + join}});
+    if (score > best_score) {
+      best_score = score;
+      best = Candidate{};
+      best.rule = &r;
+      best.confidence = score;
+      const std::string& c = m_.strings.str(e.category);
+      std::string delta = (f.ts != kNull && e.ts != kNull)
+                              ? fmt::format("{} s {} the failure", secs(std::llabs(e.ts - f.ts)),
+                                            e.ts <= f.ts ? "before" : "after")
+                              : "at an unknown time offset";
+      const SourceRec* src = m_.source(e.source_id);
+      best.evidence.push_back({e.id, 0, std::string(to_string(e.role)), fmt::format("{}: {}, {}", c, join, delta)});
+      std::vector<std::pair<std::string, std::string>> vars = {{"category", c},
+                                                 {"delta", delta},
+                                                 {"join", join},
+                                                 {"source", src ? src->path : ""},
+                                                 {"target", f.host + (f.port >= 0 ? ":" + std::to_string(f.port) : "")},
+                                                 {"local_port", f.local_port >= 0 ? std::to_string(f.local_port) : "?"},
+                                                 {"status", e.status >= 0 ? std::to_string(e.status) : "-"},
+                                                 {"detail", m_.strings.str(e.detail)}};
+      best.explanation = render(r.explanation, vars);
+      best.recommendation = render(r.recommendation, vars);
+    }
+  };
   for (const std::string& cat : r.categories) {
     uint32_t cid = m_.strings.find(cat);
     if (cid == UINT32_MAX || cid >= by_category_.size()) continue;
     const auto& idx = by_category_[cid];
-    size_t lo = 0, hi = idx.size();
-    if (f.ts != kNull) {
+    auto window = [&](const std::vector<uint32_t>& list, size_t& lo, size_t& hi) {
+      lo = 0, hi = list.size();
+      if (f.ts == kNull) return;
       int64_t from = f.ts - r.before_us, to = f.ts + r.after_us;
-      lo = size_t(std::lower_bound(idx.begin(), idx.end(), from,
-                                   [&](uint32_t i, int64_t t) { return m_.events[i].ts < t; }) - idx.begin());
-      hi = size_t(std::upper_bound(idx.begin(), idx.end(), to,
-                                   [&](int64_t t, uint32_t i) { return t < m_.events[i].ts; }) - idx.begin());
+      lo = size_t(std::lower_bound(list.begin(), list.end(), from,
+                                   [&](uint32_t i, int64_t t) { return m_.events[i].ts < t; }) - list.begin());
+      hi = size_t(std::upper_bound(list.begin(), list.end(), to,
+                                   [&](int64_t t, uint32_t i) { return t < m_.events[i].ts; }) - list.begin());
+    };
+    if (f.port < 0 || !timed_category_[cid]) {
+      // Any listener may be the failure's (or the category has lines without a time): the whole window.
+      size_t lo, hi;
+      window(idx, lo, hi);
+      for (size_t k = lo; k < hi && k < lo + kMaxWindow; ++k) consider(idx[k]);
+      continue;
     }
-    for (size_t k = lo; k < hi && k < lo + 20000; ++k) {
-      const Ev& e = m_.events[idx[k]];
-      if (!r.roles.empty() && std::find(r.roles.begin(), r.roles.end(), e.role) == r.roles.end()) continue;
-      if (!r.statuses.empty() && std::find(r.statuses.begin(), r.statuses.end(), e.status) == r.statuses.end()) continue;
-      if (!r.detail_contains.empty()) {
-        const std::string& d = m_.strings.str(e.detail);
-        bool any = false;
-        for (const auto& s : r.detail_contains) any |= icontains(d, s);
-        if (!any) continue;
-      }
-      if (!r.unless_detail.empty()) {
-        const std::string& d = m_.strings.str(e.detail);
-        bool any = false;
-        for (const auto& u : r.unless_detail) any |= icontains(d, u);
-        if (any) continue;
-      }
-      if (!r.actions.empty()) {
-        const std::string& a = m_.strings.str(e.action);
-        if (std::find(r.actions.begin(), r.actions.end(), a) == r.actions.end()) continue;
-      }
-      double q;
-      std::string_view assumed;
-      bool port_assumed;
-      if (!endpoint_matches(f, e, q, &assumed, &port_assumed)) continue;
-      // With its port only assumed, a line must not be about another request (another path); and
-      // when its source is seen serving other ports, a stop or crash line (time alone) is not enough.
-      if (port_assumed && !(f.local_port >= 0 && f.local_port == e.client_port)) {
-        if (f.path_hash && e.path_hash && f.path_hash != e.path_hash) continue;
-        if (r.shared_evidence && (m_.inferred_ports.count(e.source_id) || m_.host_ports.count(e.source_id))) continue;
-      }
-      // The connection: the same client port is the strongest join; a different one means NAT,
-      // a load balancer, or simply another connection.
-      std::string join;
-      if (f.local_port >= 0 && e.client_port >= 0) {
-        if (f.local_port == e.client_port) {
-          join = "same client port";
-        } else {
-          if (r.require_client_port) continue;
-          q *= 0.55;
-          join = "same endpoint and time (client ports differ: NAT or another connection)";
-        }
-      } else {
-        if (r.require_client_port) continue;
-        q *= 0.8;
-        join = "same endpoint and time";
-      }
-      if (!assumed.empty()) join += fmt::format(" ({})", assumed);
-      double tq = 1.0;
-      if (f.ts != kNull && e.ts != kNull) {
-        // A time written to the second stands for the whole second [t, t+1s).
-        bool whole_second = e.ts % 1'000'000 == 0;
-        int64_t lo = e.ts, hi = whole_second ? e.ts + 999'999 : e.ts;
-        int64_t d = f.ts < lo ? lo - f.ts : f.ts > hi ? f.ts - hi : 0;
-        // A firewall line records the packet itself, and the client logs its failure some
-        // milliseconds after it (a traceback is formatted first): a failure just past the end of
-        // the packet's second is as close as one inside it, so the lines of a burst that straddles
-        // a second boundary are still taken in order (claims). Proxy lines are written when the
-        // request ends, so for them the second that holds the failure stays the better one.
-        if (whole_second && e.role == Role::firewall && d <= kSecondBoundaryLag) d = 0;
-        int64_t span = std::max<int64_t>(1, e.ts < f.ts ? r.before_us : r.after_us);
-        // Sub-second closeness breaks ties between lines of the same second; beyond that confidence
-        // falls linearly to 0.65 at the window's edge.
-        tq = d <= 1'000'000 ? 1.0 - 0.05 * double(d) / 1e6 : 0.95 - 0.3 * double(d) / double(span);
-      } else {
-        tq = 0.6;
-        join += ", no time on one side";
-      }
-      // The client's own words agree (or not) with the server's: TLS version vs cipher, HTTP status.
-      if (!f.text.empty() && e.detail) {
-        TlsAbout a = tls_about(f.text), b = tls_about(m_.strings.str(e.detail));
-        if (a != TlsAbout::unknown && b != TlsAbout::unknown) q *= a == b ? 1.05 : 0.7;
-      }
-      if (f.status > 0 && e.status > 0) q *= f.status == e.status ? 1.05 : 0.6;
-      if (!r.shared_evidence)
-        if (auto c = claimed_.find(e.id); c != claimed_.end()) q *= std::pow(0.9, c->second);
-      double score = r.confidence * q * tq;
-      support.push_back({score, {e.id, 0, std::string(to_string(e.role)), m_.strings.str(e.category) + ": " + join}});
-      if (score > best_score) {
-        best_score = score;
-        best = Candidate{};
-        best.rule = &r;
-        best.confidence = score;
-        const std::string& c = m_.strings.str(e.category);
-        std::string delta = (f.ts != kNull && e.ts != kNull)
-                                ? fmt::format("{} s {} the failure", secs(std::llabs(e.ts - f.ts)),
-                                              e.ts <= f.ts ? "before" : "after")
-                                : "at an unknown time offset";
-        const SourceRec* src = m_.source(e.source_id);
-        best.evidence.push_back({e.id, 0, std::string(to_string(e.role)), fmt::format("{}: {}, {}", c, join, delta)});
-        std::vector<std::pair<std::string, std::string>> vars = {{"category", c},
-                                                   {"delta", delta},
-                                                   {"join", join},
-                                                   {"source", src ? src->path : ""},
-                                                   {"target", f.host + (f.port >= 0 ? ":" + std::to_string(f.port) : "")},
-                                                   {"local_port", f.local_port >= 0 ? std::to_string(f.local_port) : "?"},
-                                                   {"status", e.status >= 0 ? std::to_string(e.status) : "-"},
-                                                   {"detail", m_.strings.str(e.detail)}};
-        best.explanation = render(r.explanation, vars);
-        best.recommendation = render(r.recommendation, vars);
-      }
+    // The failure's listener and the lines that do not say theirs, merged back into time order:
+    // lines of other listeners never match (endpoint_matches), so they are not visited at all.
+    const std::vector<uint32_t>* lists[2] = {nullptr, nullptr};
+    const auto& ports = by_category_port_[cid];
+    if (auto it = ports.find(f.port); it != ports.end()) lists[0] = &it->second;
+    if (auto it = ports.find(-1); it != ports.end()) lists[1] = &it->second;
+    size_t lo[2] = {0, 0}, hi[2] = {0, 0};
+    for (int j = 0; j < 2; ++j)
+      if (lists[j]) window(*lists[j], lo[j], hi[j]);
+    for (size_t n = 0; n < kMaxWindow; ++n) {
+      bool a = lo[0] < hi[0], b = lo[1] < hi[1];
+      if (!a && !b) break;
+      int j = a && (!b || (*lists[0])[lo[0]] < (*lists[1])[lo[1]]) ? 0 : 1;
+      consider((*lists[j])[lo[j]++]);
     }
   }
   if (best.rule) {

@@ -1,10 +1,11 @@
 // Engine: for every client failure, scores every rule's candidate explanation and keeps the best
 // as the cause (the rest as alternatives), or says `unexplained` and which sources were searched.
 //
-// Cost: events are indexed per category and sorted by time, so each failure costs a few binary
-// searches and a scan of its time window per rule: no failures x events scan. Thread-safe for
-// concurrent reads of one Model, but an Engine keeps which evidence lines explain() used and the
-// last failure's name resolution (use one Engine per thread; explain() in failure time order).
+// Cost: events are indexed per category and server port, sorted by time, so each failure costs a
+// few binary searches and a walk through its time window of its own listener's lines (and those that
+// name no listener) per rule: no failures x events scan. Thread-safe for concurrent reads of one
+// Model, but an Engine keeps which evidence lines explain() used and the last failure's name
+// resolution (use one Engine per thread; explain() in failure time order).
 #pragma once
 
 #include <string>
@@ -74,7 +75,15 @@ class Engine {
 
   const Model& m_;
   const std::vector<Rule>& rules_;
+  std::vector<uint8_t> detail_about_;  // interned string -> TlsAbout of it (version / cipher), computed once
+  mutable const Failure* about_failure_ = nullptr;  // the failure whose text about_ describes
+  mutable uint8_t about_ = 0;
+  static constexpr size_t kMaxWindow = 20000;      // lines looked at per category and failure
   std::vector<std::vector<uint32_t>> by_category_;  // interned category -> indices into m_.events
+  // category -> server port (-1: the line does not say) -> indices, in time order: a failure on a
+  // known port looks only at its listener's lines and the port-less ones (sort once, search per failure).
+  std::vector<std::unordered_map<int32_t, std::vector<uint32_t>>> by_category_port_;
+  std::vector<bool> timed_category_;  // every line of the category has a time (else: whole-category window)
   // client port -> successful requests on it (indices, time order): server side and client side
   std::unordered_map<int32_t, std::vector<uint32_t>> server_requests_by_port_, client_requests_by_port_;
   // Evidence lines already chosen for an earlier failure: failures are explained in time order and

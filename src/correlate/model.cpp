@@ -31,7 +31,7 @@ uint32_t path_hash(std::string_view path) {
 
 uint32_t Interner::id(std::string_view s) {
   if (s.empty()) return 0;
-  auto it = ids_.find(std::string(s));
+  auto it = ids_.find(s);
   if (it != ids_.end()) return it->second;
   uint32_t id = uint32_t(strings_.size());
   strings_.emplace_back(s);
@@ -41,7 +41,7 @@ uint32_t Interner::id(std::string_view s) {
 
 uint32_t Interner::find(std::string_view s) const {
   if (s.empty()) return 0;
-  auto it = ids_.find(std::string(s));
+  auto it = ids_.find(s);
   return it == ids_.end() ? UINT32_MAX : it->second;
 }
 
