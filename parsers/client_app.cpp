@@ -173,12 +173,10 @@ class ClientAppFile : public FileParser {
     if (sp != std::string_view::npos) last_request_.assign(msg.substr(sp + start_mark.size()));
     bool end_line = !last_request_.empty() && (msg.find("End processing HTTP request after") != std::string_view::npos ||
                                                msg.find("Received HTTP response headers after") != std::string_view::npos);
-    // (never a client failure, though "the request timed out" reads like one)
-    // A line of the service itself (Kestrel, its own lifecycle): a role=server event.
-    auto server_event = [&](std::string_view category) -> Event& {
+    // One event of this record: its time, severity and message (the caller adds the rest).
+    auto record_event = [&](Role role) -> Event& {
       Event& ev = out.event();
-      ev.role = Role::server;
-      ev.category.assign(category);
+      ev.role = role;
       if (tn) {
         ev.ts_raw.assign(first.substr(0, tn));
         ctx_.time->resolve(t, ev);
@@ -190,8 +188,11 @@ class ClientAppFile : public FileParser {
       ev.message.assign(msg.size() > 2048 ? msg.substr(0, 2048) : msg);
       return ev;
     };
+    // A line of the service itself (Kestrel, its own lifecycle) is a role=server event; Kestrel's
+    // lines are never a client failure, though "the request timed out" reads like one.
     if (std::string_view k = kestrel_connection(msg); !k.empty()) {
-      Event& ev = server_event(k);
+      Event& ev = record_event(Role::server);
+      ev.category.assign(k);
       ev.conn_id.assign(quoted_after(msg, "Connection id \""));
       ev.request_id.assign(quoted_after(msg, "Request id \""));
       if (!logger.empty()) ev.fields.add("logger", logger);
@@ -202,7 +203,8 @@ class ClientAppFile : public FileParser {
       // shutting down", "stopped"): server events, so a refused connection can meet its cause.
       std::string_view life = server_lifecycle(msg.empty() ? first : msg);
       if (!life.empty()) {
-        Event& ev = server_event(life);
+        Event& ev = record_event(Role::server);
+        ev.category.assign(life);
         size_t on = msg.find("listening on ");
         if (on != std::string_view::npos) {
           std::string_view addr = msg.substr(on + 13);
@@ -227,17 +229,7 @@ class ClientAppFile : public FileParser {
       status = client::find_status(msg.empty() ? first : msg);
       if (status == kNull) return;  // a normal line: nothing to correlate
     }
-    Event& ev = out.event();
-    ev.role = Role::client;
-    if (tn) {
-      ev.ts_raw.assign(first.substr(0, tn));
-      ctx_.time->resolve(t, ev);
-    }
-    if (!severity.empty()) {
-      ev.severity.assign(severity);
-      to_lower_inplace(ev.severity);
-    }
-    ev.message.assign(msg.size() > 2048 ? msg.substr(0, 2048) : msg);
+    Event& ev = record_event(Role::client);
     if (failed) {
       client::apply_failure(c, ev);
     } else {
