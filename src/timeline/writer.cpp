@@ -63,6 +63,34 @@ CREATE VIEW incident_list AS
   ORDER BY i.ts;
 )SQL";
 
+// One definition for the timeline's table and the full-text build's (their shadow tables must match).
+constexpr const char* kCreateFts =
+    "CREATE VIRTUAL TABLE IF NOT EXISTS events_fts USING fts5(message, raw, content='events', content_rowid='id');";
+// The shadow tables that hold an external-content FTS5 index (events_fts_config holds only the
+// format version, the same in both files).
+constexpr const char* kMergeFts = R"SQL(
+DELETE FROM main.events_fts_data; DELETE FROM main.events_fts_idx; DELETE FROM main.events_fts_docsize;
+INSERT INTO main.events_fts_data SELECT * FROM fts_build.events_fts_data;
+INSERT INTO main.events_fts_idx SELECT * FROM fts_build.events_fts_idx;
+INSERT INTO main.events_fts_docsize SELECT * FROM fts_build.events_fts_docsize;
+)SQL";
+
+void exec_on(sqlite3* db, const char* sql) {
+  char* err = nullptr;
+  int rc = sqlite3_exec(db, sql, nullptr, nullptr, &err);
+  if (rc != SQLITE_OK) {
+    std::string m = err ? err : sqlite3_errstr(rc);
+    sqlite3_free(err);
+    throw std::runtime_error("SQLite: " + m);
+  }
+}
+
+double thread_cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return double(ts.tv_sec) + double(ts.tv_nsec) / 1e9;
+}
+
 constexpr int kEventParams = 28;
 // Rows per INSERT statement: one sqlite3_step per 16 rows instead of one per row (docs/performance.md:
 // about 8% less writer CPU; more rows per statement measured no better).
@@ -99,20 +127,25 @@ std::string insert_events_sql(int rows) {
 
 }  // namespace
 
+static inline void bind_text(sqlite3_stmt* st, int i, const std::string& s) {
+  if (s.empty()) sqlite3_bind_null(st, i);
+  else sqlite3_bind_text(st, i, s.data(), int(s.size()), SQLITE_STATIC);
+}
+static inline void bind_sv(sqlite3_stmt* st, int i, std::string_view s) {
+  if (s.empty()) sqlite3_bind_null(st, i);
+  else sqlite3_bind_text(st, i, s.data(), int(s.size()), SQLITE_STATIC);
+}
+static inline void bind_int(sqlite3_stmt* st, int i, int64_t v) {
+  if (v == kNull) sqlite3_bind_null(st, i);
+  else sqlite3_bind_int64(st, i, v);
+}
+
 void Writer::check(int rc, const char* what) {
   if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW)
     throw std::runtime_error(std::string(what) + ": " + sqlite3_errmsg(db_));
 }
 
-void Writer::exec(const char* sql) {
-  char* err = nullptr;
-  int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &err);
-  if (rc != SQLITE_OK) {
-    std::string m = err ? err : sqlite3_errstr(rc);
-    sqlite3_free(err);
-    throw std::runtime_error("SQLite: " + m);
-  }
-}
+void Writer::exec(const char* sql) { exec_on(db_, sql); }
 
 sqlite3_stmt* Writer::prepare(const char* sql) {
   sqlite3_stmt* st = nullptr;
@@ -127,26 +160,10 @@ Writer::Writer(const WriterOptions& opt) : opt_(opt) {
   if (!exists && opt.append) opt_.append = false;  // appending to nothing is a new DB
   work_path_ = opt_.append ? opt.path : opt.path + ".partial";
   if (!opt_.append) fs::remove(work_path_);
-  int rc = sqlite3_open_v2(work_path_.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                           nullptr);
-  if (rc != SQLITE_OK) {
-    std::string m = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
-    sqlite3_close(db_);
-    db_ = nullptr;
-    throw std::runtime_error("cannot create " + work_path_ + ": " + m);
-  }
+  open_db(true);
   try {
-    if (opt_.append) {
-      check_complete(db_, opt.path);
-      exec("PRAGMA journal_mode=DELETE; PRAGMA synchronous=NORMAL;");
-    } else {
-      exec("PRAGMA page_size=16384; PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;");
-    }
-    // 16 MiB page cache: the load appends (rowid order, ts index mostly at its right edge), so a
-    // larger cache buys nothing and costs RSS and page faults (docs/performance.md).
-    exec("PRAGMA cache_size=-16384; PRAGMA temp_store=FILE; PRAGMA locking_mode=EXCLUSIVE; PRAGMA threads=2;");
     exec(std::string(kCreateTables).c_str());
-    exec("CREATE VIRTUAL TABLE IF NOT EXISTS events_fts USING fts5(message, raw, content='events', content_rowid='id');");
+    exec(kCreateFts);
     {
       sqlite3_stmt* st = prepare("SELECT COALESCE(MAX(id), 0) FROM sources");
       if (sqlite3_step(st) == SQLITE_ROW) next_source_id_ = sqlite3_column_int64(st, 0) + 1;
@@ -168,7 +185,8 @@ Writer::Writer(const WriterOptions& opt) : opt_(opt) {
     exec("INSERT OR REPLACE INTO meta(key, value) VALUES('state', 'loading');");
     exec("BEGIN");
     prepare_event_inserts();
-    ins_fts_ = prepare("INSERT INTO events_fts(rowid, message, raw) VALUES(?,?,?)");
+    if (opt_.append) ins_fts_ = prepare("INSERT INTO events_fts(rowid, message, raw) VALUES(?,?,?)");
+    else open_fts_build();
     ins_unparsed_ = prepare("INSERT INTO unparsed(source_id, line, offset, reason, raw) VALUES(?,?,?,?,?)");
     ins_setting_ = prepare(
         "INSERT INTO settings(source_id, component, scope, listener, key, raw, value, unit, text, line, status, note) "
@@ -183,6 +201,77 @@ Writer::Writer(const WriterOptions& opt) : opt_(opt) {
     throw;
   }
   thread_ = std::thread([this] { run(); });
+  if (fts_db_) fts_thread_ = std::thread([this] { run_fts(); });
+}
+
+// Opens (or, after the full-text merge, reopens) the connection to work_path_ with the load's settings.
+void Writer::open_db(bool creating) {
+  int rc = sqlite3_open_v2(work_path_.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                           nullptr);
+  if (rc != SQLITE_OK) {
+    std::string m = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw std::runtime_error("cannot " + std::string(creating ? "create " : "open ") + work_path_ + ": " + m);
+  }
+  try {
+    if (opt_.append) {
+      check_complete(db_, opt_.path);
+      exec("PRAGMA journal_mode=DELETE; PRAGMA synchronous=NORMAL;");
+    } else {
+      exec("PRAGMA page_size=16384; PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;");
+    }
+    // 16 MiB page cache: the load appends (rowid order, ts index mostly at its right edge), so a
+    // larger cache buys nothing and costs RSS and page faults (docs/performance.md).
+    exec("PRAGMA cache_size=-16384; PRAGMA temp_store=FILE; PRAGMA locking_mode=EXCLUSIVE; PRAGMA threads=2;");
+  } catch (...) {
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw;
+  }
+}
+
+// The full-text build file: same FTS5 definition, no journal (it is thrown away on any failure).
+void Writer::open_fts_build() {
+  fts_path_ = opt_.path + ".fts.partial";
+  fs::remove(fts_path_);
+  int rc = sqlite3_open_v2(fts_path_.c_str(), &fts_db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                           nullptr);
+  if (rc != SQLITE_OK) {
+    std::string m = fts_db_ ? sqlite3_errmsg(fts_db_) : sqlite3_errstr(rc);
+    throw std::runtime_error("cannot create " + fts_path_ + ": " + m);
+  }
+  exec_on(fts_db_, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA locking_mode=EXCLUSIVE; PRAGMA cache_size=-2048;");
+  exec_on(fts_db_, kCreateFts);
+  exec_on(fts_db_, "BEGIN");
+  if (sqlite3_prepare_v3(fts_db_, "INSERT INTO events_fts(rowid, message, raw) VALUES(?,?,?)", -1,
+                         SQLITE_PREPARE_PERSISTENT, &fts_ins_, nullptr) != SQLITE_OK)
+    throw std::runtime_error(std::string("prepare full-text insert: ") + sqlite3_errmsg(fts_db_));
+}
+
+// Copies the finished full-text build into the timeline's (still empty) events_fts shadow tables,
+// then reopens the timeline's connection so that its FTS5 module reads the new index from disk
+// instead of anything it cached about the empty one.
+void Writer::merge_fts_build() {
+  exec_on(fts_db_, "COMMIT");
+  sqlite3_finalize(fts_ins_);
+  fts_ins_ = nullptr;
+  sqlite3_close(fts_db_);
+  fts_db_ = nullptr;
+  exec("COMMIT");  // ATTACH is not allowed inside a transaction; the file is still <path>.partial
+  sqlite3_stmt* st = prepare("ATTACH DATABASE ?1 AS fts_build");
+  sqlite3_bind_text(st, 1, fts_path_.c_str(), -1, SQLITE_TRANSIENT);
+  int rc = sqlite3_step(st);
+  sqlite3_finalize(st);
+  check(rc, "attach the full-text build");
+  exec("BEGIN");
+  exec(kMergeFts);
+  exec("COMMIT; DETACH DATABASE fts_build;");
+  fs::remove(fts_path_);
+  sqlite3_close(db_);
+  db_ = nullptr;
+  open_db(false);
+  exec("BEGIN");
 }
 
 void Writer::prepare_event_inserts() {
@@ -208,7 +297,8 @@ bool Writer::has_sha256(const std::string& sha) const {
 Batch* Writer::acquire() {
   std::unique_lock<std::mutex> lk(mu_);
   if (!error_.empty()) throw std::runtime_error(error_);
-  if (free_.empty() && all_.size() < 4) {
+  // Up to 6 batches: one being filled, the others queued for or in the writer and full-text threads.
+  if (free_.empty() && all_.size() < 6) {
     all_.push_back(std::make_unique<Batch>());
     all_.back()->events.reserve(Batch::kCapacity);
     return all_.back().get();
@@ -228,47 +318,87 @@ void Writer::submit(Batch* b) {
   cv_.notify_all();
 }
 
+void Writer::recycle(Batch* b) {
+  b->reset();
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    free_.push_back(b);
+  }
+  cv_.notify_all();
+}
+
 void Writer::run() {
   for (;;) {
     Batch* b;
+    bool failed;
     {
       std::unique_lock<std::mutex> lk(mu_);
       cv_.wait(lk, [&] { return !full_.empty() || stop_; });
       if (full_.empty()) {
-        timespec ts{};
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-        writer_cpu_ = double(ts.tv_sec) + double(ts.tv_nsec) / 1e9;
+        writer_cpu_ = thread_cpu_seconds();
         return;
       }
       b = full_.front();
       full_.pop_front();
+      failed = !error_.empty();
     }
     try {
-      if (error_.empty()) write(*b);
+      if (!failed) write(*b);
+    } catch (const std::exception& e) {
+      std::lock_guard<std::mutex> lk(mu_);
+      error_ = e.what();
+      failed = true;
+    }
+    if (fts_db_ && !failed) {  // the full-text thread recycles it
+      {
+        std::lock_guard<std::mutex> lk(mu_);
+        fts_q_.push_back(b);
+      }
+      cv_.notify_all();
+    } else {
+      recycle(b);
+    }
+  }
+}
+
+void Writer::run_fts() {
+  for (;;) {
+    Batch* b;
+    bool failed;
+    {
+      std::unique_lock<std::mutex> lk(mu_);
+      cv_.wait(lk, [&] { return !fts_q_.empty() || fts_stop_; });
+      if (fts_q_.empty()) {
+        fts_cpu_ = thread_cpu_seconds();
+        return;
+      }
+      b = fts_q_.front();
+      fts_q_.pop_front();
+      failed = !error_.empty();
+    }
+    try {
+      if (!failed) write_fts(fts_ins_, *b);
     } catch (const std::exception& e) {
       std::lock_guard<std::mutex> lk(mu_);
       error_ = e.what();
     }
-    b->reset();
-    {
-      std::lock_guard<std::mutex> lk(mu_);
-      free_.push_back(b);
-    }
-    cv_.notify_all();
+    recycle(b);
   }
 }
 
-static inline void bind_text(sqlite3_stmt* st, int i, const std::string& s) {
-  if (s.empty()) sqlite3_bind_null(st, i);
-  else sqlite3_bind_text(st, i, s.data(), int(s.size()), SQLITE_STATIC);
-}
-static inline void bind_sv(sqlite3_stmt* st, int i, std::string_view s) {
-  if (s.empty()) sqlite3_bind_null(st, i);
-  else sqlite3_bind_text(st, i, s.data(), int(s.size()), SQLITE_STATIC);
-}
-static inline void bind_int(sqlite3_stmt* st, int i, int64_t v) {
-  if (v == kNull) sqlite3_bind_null(st, i);
-  else sqlite3_bind_int64(st, i, v);
+// Full-text rows of a written batch: every event with --fts-all, else all but plain requests.
+void Writer::write_fts(sqlite3_stmt* st, const Batch& b) {
+  for (size_t k = 0; k < b.n_events; ++k) {
+    const Event& e = b.events[k];
+    if (!opt_.fts_all && (e.category == "request" || e.category == "client-request")) continue;
+    sqlite3_bind_int64(st, 1, b.first_id + int64_t(k));
+    bind_text(st, 2, e.message);
+    bind_text(st, 3, e.raw);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+      throw std::runtime_error(std::string("insert full-text row: ") + sqlite3_errmsg(sqlite3_db_handle(st)));
+  }
 }
 
 // Event parameters, skipping a bind whose value the parameter already holds. Skipping text with the
@@ -367,6 +497,7 @@ void Writer::write(Batch& b) {
     }
   }
   const int64_t first_id = next_event_id_;
+  b.first_id = first_id;
   size_t i = 0;
   for (; i + kRowsPerInsert <= b.n_events; i += kRowsPerInsert) {
     for (size_t r = 0; r < kRowsPerInsert; ++r)
@@ -380,17 +511,8 @@ void Writer::write(Batch& b) {
     sqlite3_reset(ins_event_);
   }
   next_event_id_ += int64_t(b.n_events);
-  // Full-text rows, on this thread while the producer parses (no table scan after the load).
-  // Same selection as before: every event with --fts-all, else all but plain requests.
-  for (size_t k = 0; k < b.n_events; ++k) {
-    const Event& e = b.events[k];
-    if (!opt_.fts_all && (e.category == "request" || e.category == "client-request")) continue;
-    sqlite3_bind_int64(ins_fts_, 1, first_id + int64_t(k));
-    bind_text(ins_fts_, 2, e.message);
-    bind_text(ins_fts_, 3, e.raw);
-    check(sqlite3_step(ins_fts_), "insert full-text row");
-    sqlite3_reset(ins_fts_);
-  }
+  // Full-text rows: here only when appending; a new timeline's are built by run_fts().
+  if (ins_fts_) write_fts(ins_fts_, b);
   // Id range of each source's events (one file's events are consecutive), for duplicates in finish().
   for (size_t k = 0; k < b.n_events;) {
     int64_t sid = b.events[k].source_id;
@@ -462,9 +584,17 @@ void Writer::finish() {
   }
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
-  if (opt_.verbose)
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    fts_stop_ = true;
+  }
+  cv_.notify_all();
+  if (fts_thread_.joinable()) fts_thread_.join();
+  if (opt_.verbose) {
     std::fprintf(stderr, "timeline: writer thread %.2f s cpu for %lld rows (%.2f us per row)\n", writer_cpu_,
                  (long long)rows_written_, rows_written_ ? writer_cpu_ / double(rows_written_) * 1e6 : 0.0);
+    if (fts_db_) std::fprintf(stderr, "timeline: full-text thread %.2f s cpu\n", fts_cpu_);
+  }
   if (!error_.empty()) {
     std::string e = error_;
     abort();
@@ -473,6 +603,21 @@ void Writer::finish() {
   try {
     for (sqlite3_stmt* s : {ins_event_, ins_events_multi_, ins_fts_, ins_unparsed_, ins_setting_, ins_source_, upd_source_}) sqlite3_finalize(s);
     ins_event_ = ins_events_multi_ = ins_fts_ = ins_unparsed_ = ins_setting_ = ins_source_ = upd_source_ = nullptr;
+    auto t0 = std::chrono::steady_clock::now();
+    std::clock_t c0 = std::clock();
+    auto lap = [&](const char* what) {
+      if (!opt_.verbose) return;
+      auto now = std::chrono::steady_clock::now();
+      std::clock_t c = std::clock();
+      std::fprintf(stderr, "timeline: %s %.2f s wall, %.2f s cpu\n", what,
+                   std::chrono::duration<double>(now - t0).count(), double(c - c0) / CLOCKS_PER_SEC);
+      t0 = now;
+      c0 = c;
+    };
+    if (fts_db_) {
+      merge_fts_build();
+      lap("full-text index copied in");
+    }
     // A duplicate file (same sha256 as one already in the DB) keeps its source row as
     // status 'duplicate' but contributes no events: its events (an id range) and their full-text
     // rows are removed by id, without scanning the table.
@@ -509,17 +654,6 @@ void Writer::finish() {
           "DELETE FROM unparsed WHERE source_id IN (SELECT id FROM sources WHERE status = 'duplicate');"
           "DELETE FROM settings WHERE source_id IN (SELECT id FROM sources WHERE status = 'duplicate');");
     }
-    auto t0 = std::chrono::steady_clock::now();
-    std::clock_t c0 = std::clock();
-    auto lap = [&](const char* what) {
-      if (!opt_.verbose) return;
-      auto now = std::chrono::steady_clock::now();
-      std::clock_t c = std::clock();
-      std::fprintf(stderr, "timeline: %s %.2f s wall, %.2f s cpu\n", what,
-                   std::chrono::duration<double>(now - t0).count(), double(c - c0) / CLOCKS_PER_SEC);
-      t0 = now;
-      c0 = c;
-    };
     // Created before the load and maintained during it; only a dropped client-port index is built here.
     exec(kIndexes);
     if (port_index_dropped_) lap("idx_events_client_port built after the load");
@@ -547,9 +681,20 @@ void Writer::abort() noexcept {
     std::lock_guard<std::mutex> lk(mu_);
     stop_ = true;
     full_.clear();
+    fts_stop_ = true;
+    fts_q_.clear();
   }
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
+  if (fts_thread_.joinable()) fts_thread_.join();
+  if (fts_ins_) sqlite3_finalize(fts_ins_);
+  fts_ins_ = nullptr;
+  if (fts_db_) sqlite3_close(fts_db_);
+  fts_db_ = nullptr;
+  if (!fts_path_.empty()) {
+    std::error_code ec;
+    fs::remove(fts_path_, ec);
+  }
   for (sqlite3_stmt* s : {ins_event_, ins_events_multi_, ins_fts_, ins_unparsed_, ins_setting_, ins_source_, upd_source_})
     if (s) sqlite3_finalize(s);
   ins_event_ = ins_events_multi_ = ins_fts_ = ins_unparsed_ = ins_setting_ = ins_source_ = upd_source_ = nullptr;

@@ -7,7 +7,11 @@
 // docs/performance.md). One exception: when a new timeline's rows mostly carry a client port
 // (HAProxy, client logs), idx_events_client_port is dropped during the load and built once by
 // finish(), because its keys arrive in random order (random B-tree inserts cost more than one sort).
-// Either way every index exists when the DB is published. finish() removes duplicate files' events, marks the DB complete, and
+// Either way every index exists when the DB is published. The full-text index of a new timeline is
+// built on a third thread in its own SQLite file ("<path>.fts.partial", same FTS5 definition) from
+// the batches the writer has written, and its shadow tables are copied into the timeline by
+// finish(): tokenising is the costliest per-row step and no longer runs on the writer thread.
+// --append keeps it on the writer thread (an existing index cannot take a second one's segments). finish() removes duplicate files' events, marks the DB complete, and
 // publishes it atomically: a new DB is written to "<path>.partial" and renamed at the end;
 // --append runs in one rollback-journal transaction.
 // Either way a crash leaves the previous state (or no DB), never a DB that looks complete.
@@ -48,6 +52,7 @@ struct UnparsedRow {
 
 struct Batch {
   std::vector<Event> events;
+  int64_t first_id = 0;  // id of events[0], set by the writer
   size_t n_events = 0;
   std::vector<UnparsedRow> unparsed;
   size_t n_unparsed = 0;
@@ -65,7 +70,7 @@ struct Batch {
     settings.clear();
     sources.clear();
   }
-  static constexpr size_t kCapacity = 8192;
+  static constexpr size_t kCapacity = 4096;
   bool full() const { return n_events >= kCapacity || n_unparsed >= kCapacity; }
 };
 
@@ -108,7 +113,13 @@ class Writer {
 
  private:
   void run();
+  void run_fts();
   void write(Batch& b);
+  void write_fts(sqlite3_stmt* st, const Batch& b);
+  void recycle(Batch* b);
+  void open_fts_build();
+  void merge_fts_build();
+  void open_db(bool creating);
   void exec(const char* sql);
   void prepare_event_inserts();
   sqlite3_stmt* prepare(const char* sql);
@@ -138,6 +149,14 @@ class Writer {
   bool stop_ = false;
   std::string error_;
   std::thread thread_;
+  // Full-text build (new timelines): its own connection and thread, fed the written batches.
+  std::string fts_path_;
+  sqlite3* fts_db_ = nullptr;
+  sqlite3_stmt* fts_ins_ = nullptr;
+  std::deque<Batch*> fts_q_;
+  bool fts_stop_ = false;
+  std::thread fts_thread_;
+  double fts_cpu_ = 0;
   int64_t rows_written_ = 0;
   double writer_cpu_ = 0;
   std::vector<BoundParam> bound_one_, bound_multi_;

@@ -370,6 +370,63 @@ TEST(Ingest, ClientPortIndexExistsAfterALoadOfManyPorts) {
   EXPECT_EQ(text(db, "SELECT value FROM meta WHERE key = 'state'"), "complete");
 }
 
+int exec_rw(const fs::path& db, const std::string& sql) {
+  sqlite3* h = nullptr;
+  sqlite3_open_v2(db.c_str(), &h, SQLITE_OPEN_READWRITE, nullptr);
+  int rc = sqlite3_exec(h, sql.c_str(), nullptr, nullptr, nullptr);
+  sqlite3_close(h);
+  return rc;
+}
+
+// The full-text index of a new timeline is built in its own file on its own thread and copied in
+// by finish() (--append indexes in place): either way it must be a valid FTS5 index holding exactly
+// the selected rows, with duplicates' rows removed and no build file left behind.
+TEST(Ingest, FullTextIndexHoldsExactlyTheSelectedRows) {
+  TempDir d;
+  std::string access, error;
+  for (int i = 0; i < 3000; ++i) {
+    access += "10.0.0." + std::to_string(i % 200) + " - - [23/Nov/2026:20:19:" + std::to_string(10 + i % 40) +
+              " +0000] \"GET /p" + std::to_string(i) + " HTTP/1.1\" " + (i % 10 == 0 ? "502" : "200") +
+              " 3 \"-\" \"curl/7.88.1\"\n";
+    if (i % 3 == 0)
+      error += "2026/11/23 20:19:" + std::to_string(10 + i % 40) + " [error] 7#7: *" + std::to_string(i) +
+               " recv() failed (104: Connection reset by peer) while reading response header from upstream, "
+               "client: 10.0.0.1, server: x, request: \"GET /p" + std::to_string(i) + " HTTP/1.1\"\n";
+  }
+  write(d / "b/access.log", access);
+  write(d / "b/x/error.log", error);
+  write(d / "b/y/error.log", error);  // the same file collected twice: a duplicate
+  fs::path db = d / "o.db";
+  ingest(opts(d / "b", db));
+  EXPECT_FALSE(fs::exists(db.string() + ".fts.partial"));
+  EXPECT_EQ(scalar(db, "SELECT count(*) FROM sources WHERE status = 'duplicate'"), 1);
+  auto check = [&](int64_t resets, int64_t bad_gateways) {
+    EXPECT_EQ(exec_rw(db, "INSERT INTO events_fts(events_fts) VALUES('integrity-check')"), SQLITE_OK);
+    EXPECT_EQ(scalar(db, "SELECT count(*) FROM events_fts WHERE events_fts MATCH '\"connection reset by peer\"'"), resets);
+    EXPECT_EQ(scalar(db, "SELECT count(*) FROM events e JOIN events_fts f ON f.rowid = e.id "
+                         "WHERE events_fts MATCH '502' AND e.status = 502"), bad_gateways);
+    // Plain requests are not indexed; everything else is, once.
+    EXPECT_EQ(scalar(db, "SELECT count(*) FROM events_fts_docsize"),
+              scalar(db, "SELECT count(*) FROM events WHERE category NOT IN ('request', 'client-request')"));
+    EXPECT_EQ(scalar(db, "SELECT count(*) FROM events_fts WHERE events_fts MATCH 'curl'"), bad_gateways);
+  };
+  check(1000, 300);
+  // --append indexes in place, on top of the copied-in index.
+  write(d / "c/error.log", error.substr(0, error.find('\n') + 1));
+  IngestOptions o = opts(d / "c", db);
+  o.append = true;
+  ingest(o);
+  check(1001, 300);
+  // --fts-all indexes every row.
+  fs::path all = d / "all.db";
+  IngestOptions a = opts(d / "b", all);
+  a.fts_all = true;
+  ingest(a);
+  EXPECT_EQ(scalar(all, "SELECT count(*) FROM events_fts_docsize"), scalar(all, "SELECT count(*) FROM events"));
+  EXPECT_EQ(scalar(all, "SELECT count(*) FROM events_fts WHERE events_fts MATCH 'curl'"), 3000);
+  EXPECT_EQ(exec_rw(all, "INSERT INTO events_fts(events_fts) VALUES('integrity-check')"), SQLITE_OK);
+}
+
 TEST(Ingest, UnknownZoneOrParserIsFatalBeforeAnyDbIsWritten) {
   TempDir d;
   write(d / "access.log", kAccess);
