@@ -149,6 +149,18 @@ void json_escape_append(std::string& out, std::string_view s) {
   static const char* hex = "0123456789abcdef";
   size_t i = 0;
   while (i < s.size()) {
+    // A run of printable ASCII other than '"' and '\\' (nearly all of a log's text) is copied at once.
+    size_t run = i;
+    while (run < s.size()) {
+      unsigned char r = static_cast<unsigned char>(s[run]);
+      if (r < 0x20 || r >= 0x7f || r == '"' || r == '\\') break;
+      ++run;
+    }
+    if (run > i) {
+      out.append(s.data() + i, run - i);
+      i = run;
+      if (i == s.size()) break;
+    }
     unsigned char c = static_cast<unsigned char>(s[i]);
     if (c == '"' || c == '\\') {
       out.push_back('\\');

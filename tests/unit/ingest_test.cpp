@@ -118,6 +118,22 @@ TEST(LineReader, OffsetsAreByteOffsetsOfLineStarts) {
   EXPECT_EQ(offs, (std::vector<int64_t>{0, 3, 7}));
 }
 
+TEST(Text, JsonEscapeCopiesPlainRunsAndEscapesTheRest) {
+  auto esc = [](std::string_view s) {
+    std::string out = "<";
+    json_escape_append(out, s);
+    return out;
+  };
+  EXPECT_EQ(esc(""), "<");
+  EXPECT_EQ(esc("plain text 123"), "<plain text 123");
+  EXPECT_EQ(esc("a\"b\\c"), "<a\\\"b\\\\c");
+  EXPECT_EQ(esc("tab\there\nnl\r"), "<tab\\there\\nnl\\r");
+  EXPECT_EQ(esc(std::string_view("nul\0x\x01\x7f", 7)), "<nul\\u0000x\\u0001\\u007f");
+  EXPECT_EQ(esc("caf\xc3\xa9 \xe2\x82\xac"), "<caf\xc3\xa9 \xe2\x82\xac");  // valid UTF-8 kept
+  EXPECT_EQ(esc("bad\xff\xc3"), "<bad\\u00ff\\u00c3");                    // invalid bytes escaped
+  EXPECT_EQ(esc("\"\""), "<\\\"\\\"");
+}
+
 TEST(Time, ShapesAndZones) {
   CivilTime c;
   EXPECT_EQ(parse_iso8601("2026-11-23T20:34:33.123456+01:00 x", c), 32u);
