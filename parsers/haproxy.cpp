@@ -24,7 +24,7 @@ namespace {
 inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 // "123", "-1", "+30" (logasap) -> the integer text without '+'; false on anything else.
-bool int_text(std::string_view t, std::string_view& out, bool* plus = nullptr) {
+[[gnu::always_inline]] inline bool int_text(std::string_view t, std::string_view& out, bool* plus = nullptr) {
   if (!t.empty() && t[0] == '+') {
     t.remove_prefix(1);
     if (plus) *plus = true;
@@ -51,7 +51,7 @@ int64_t to_int(std::string_view t) {  // t validated by int_text
 // ASCII); string values are escaped only when they hold a byte that needs it.
 class FieldRun {
  public:
-  void add(std::string_view k, std::string_view v) {
+  [[gnu::always_inline]] void add(std::string_view k, std::string_view v) {
     bool plain = true;
     for (char c : v) {
       unsigned char u = static_cast<unsigned char>(c);
@@ -72,7 +72,7 @@ class FieldRun {
     put(v);
     buf_[n_++] = '"';
   }
-  void add_raw(std::string_view k, std::string_view json) {
+  [[gnu::always_inline]] void add_raw(std::string_view k, std::string_view json) {
     if (!key(k, json.size())) {
       flush();
       if (out_) out_->add_raw(k, json);
@@ -97,7 +97,7 @@ class FieldRun {
 
  private:
   // Writes the separator and key; false when the field would not fit (the caller falls back).
-  bool key(std::string_view k, size_t value_len) {
+  [[gnu::always_inline]] bool key(std::string_view k, size_t value_len) {
     if (n_ + k.size() + value_len + 8 > sizeof buf_) {
       flush();
       if (value_len + 8 > sizeof buf_) return false;
@@ -200,7 +200,7 @@ bool looks_clf(std::string_view b) {
          b.find("] \"", sp) != std::string_view::npos;
 }
 
-void add_int_field(FieldRun& f, std::string_view key, std::string_view text) {
+[[gnu::always_inline]] inline void add_int_field(FieldRun& f, std::string_view key, std::string_view text) {
   std::string_view v;
   if (int_text(text, v)) f.add_raw(key, v);
   else if (!text.empty()) f.add(key, text);
