@@ -207,7 +207,8 @@ ExpandResult expand_bundle(const std::vector<std::string>& roots, const std::vec
     std::string s = ec ? p.string() : c.string();
     if (excluded.count(s)) return true;
     for (const auto& e : excluded)
-      if (starts_with(s, e + "-") || starts_with(s, e + ".partial")) return true;  // -journal, -wal, .partial
+      if (starts_with(s, e + "-") || starts_with(s, e + ".partial") || starts_with(s, e + ".fts.partial"))
+        return true;  // -journal, -wal, .partial, the full-text build file
     return false;
   };
   auto add_file = [&](const fs::path& p, const fs::path& base) {

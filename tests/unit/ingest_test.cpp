@@ -343,8 +343,10 @@ TEST(Ingest, TheOutputDbInsideTheBundleIsNeverIngested) {
   fs::path db = d / "incident.db";
   ingest(opts(d.path, db));
   fs::path db2 = d / "again.db";
+  write(d / "again.db.fts.partial", "left behind by a killed ingest\n");
   IngestOptions o = opts(d.path, db2);
   IngestSummary s = ingest(o);
+  EXPECT_FALSE(fs::exists(d / "again.db.fts.partial"));
   // incident.db is a finished SQLite file in the bundle: ingested as a (binary) source, but the
   // output being written (again.db / again.db.partial) is not.
   EXPECT_EQ(scalar(db2, "SELECT count(*) FROM sources WHERE path LIKE 'again.db%'"), 0);
