@@ -16,9 +16,9 @@ if [ ! -s "$data" ]; then
 fi
 ls -l "$data"
 db="$OUT/bench.db"
-echo "== end-to-end ingest (indexed timeline), hyperfine, 3 runs"
-hyperfine --warmup 1 --runs 3 --export-json "$OUT/ingest.json" \
-  --prepare "rm -f $db $db.partial" "$RST -q ingest $data -o $db"
+echo "== end-to-end ingest (indexed timeline), hyperfine, 5 runs"
+hyperfine --warmup 1 --runs 5 --export-json "$OUT/ingest.json" \
+  --prepare "rm -f $db $db.partial $db.fts.partial" "$RST -q ingest $data -o $db"
 median=$(python3 -c "import json;print(json.load(open('$OUT/ingest.json'))['results'][0]['median'])")
 python3 -c "print('median %.2f s -> %.0f lines/s' % ($median, $LINES / $median))"
 # On a shared machine wall time depends on the neighbours; CPU time (both threads) does much less.
@@ -52,7 +52,7 @@ for gen in "$BUILD"/gen_haproxy "$BUILD"/gen_client; do
   f="$OUT/$name-$LINES.log"
   [ -s "$f" ] || "$gen" "$LINES" > "$f"
   echo "== end-to-end ingest of $name output"
-  hyperfine --runs 3 --export-json "$OUT/ingest-$name.json" --prepare "rm -f $db $db.partial" "$RST -q ingest $f -o $db"
+  hyperfine --runs 5 --export-json "$OUT/ingest-$name.json" --prepare "rm -f $db $db.partial $db.fts.partial" "$RST -q ingest $f -o $db"
   m=$(python3 -c "import json;print(json.load(open('$OUT/ingest-$name.json'))['results'][0]['median'])")
   python3 -c "print('$name: median %.2f s -> %.0f lines/s' % ($m, $LINES / $m))"
   python3 - "$OUT/ingest-$name.json" "$LINES" <<'PY'
