@@ -239,7 +239,7 @@ class HaproxyFile : public FileParser {
  private:
   void dispatch(const Record& rec, Emitter& out) {
     syslog::Prefix p;
-    syslog::split(rec.text, p);
+    syslog::split(rec.text, p, &syslog_cache_);
     std::string_view body = p.message;
     while (!body.empty() && body.back() == ' ') body.remove_suffix(1);
     if (body.empty()) {
@@ -290,6 +290,37 @@ class HaproxyFile : public FileParser {
 
   // Bracketed date: "06/Feb/2009:12:14:14.655". The zone comes from the syslog prefix if it has one.
   bool accept_time(std::string_view date, const syslog::Prefix& p, Event& ev, int64_t extra_ms = 0) {
+    // Consecutive lines mostly share the accept second: "dd/Mon/yyyy:HH:MM:SS.mmm" whose first 20
+    // bytes (and the syslog offset that may apply) equal the previous line's reuse its resolved
+    // second, plus the milliseconds. The same text always resolves to the same instant, so this is
+    // exact; anything else takes the full path below, which refreshes the cache.
+    bool syslog_off = p.has_time && p.time.has_offset;
+    int off = syslog_off ? p.time.offset_seconds : 0;
+    bool ms_shape = date.size() == 24 && date[20] == '.' && is_digit(date[21]) && is_digit(date[22]) &&
+                    is_digit(date[23]);
+    if (ms_shape && extra_ms == 0 && sec_valid_ && syslog_off == sec_syslog_off_ && off == sec_off_ &&
+        std::memcmp(date.data(), sec_text_, 20) == 0) {
+      ev.ts_raw.assign(date);
+      ev.ts = sec_us_ + millis(date) * 1000;
+      ev.ts_zone = sec_zone_;
+      return true;
+    }
+    bool ok = accept_time_full(date, p, ev, extra_ms);
+    sec_valid_ = ok && ms_shape && extra_ms == 0;
+    if (sec_valid_) {
+      std::memcpy(sec_text_, date.data(), 20);
+      sec_syslog_off_ = syslog_off;
+      sec_off_ = off;
+      sec_us_ = ev.ts - millis(date) * 1000;
+      sec_zone_ = ev.ts_zone;
+    }
+    return ok;
+  }
+  static int64_t millis(std::string_view date) {  // the "mmm" of a 24-byte accept date
+    return int64_t((date[21] - '0') * 100 + (date[22] - '0') * 10 + (date[23] - '0'));
+  }
+
+  bool accept_time_full(std::string_view date, const syslog::Prefix& p, Event& ev, int64_t extra_ms) {
     CivilTime c;
     if (parse_clf_time(date, c) != date.size()) return false;
     if (!c.has_offset && p.has_time && p.time.has_offset) {
@@ -632,6 +663,13 @@ class HaproxyFile : public FileParser {
 
   ParseContext ctx_;
   FieldRun run_;
+  syslog::TimeCache syslog_cache_;
+  // accept_time()'s cache: the previous accept date's second and what it resolved to.
+  bool sec_valid_ = false, sec_syslog_off_ = false;
+  int sec_off_ = 0;
+  char sec_text_[20] = {};
+  int64_t sec_us_ = 0;
+  ZoneSource sec_zone_ = ZoneSource::none;
   std::string last_syslog_text_;
   char last_syslog_iso_[32] = {};
   size_t last_syslog_iso_len_ = 0;

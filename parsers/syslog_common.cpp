@@ -1,5 +1,7 @@
 #include "syslog_common.h"
 
+#include <cstring>
+
 #include <array>
 
 #include "rstscope/text.h"
@@ -101,7 +103,7 @@ bool split_5424(std::string_view s, Prefix& p) {
 
 }  // namespace
 
-bool split(std::string_view line, Prefix& p) {
+bool split(std::string_view line, Prefix& p, TimeCache* cache) {
   p = Prefix{};
   p.message = line;
   std::string_view s = line;
@@ -122,7 +124,18 @@ bool split(std::string_view line, Prefix& p) {
     t = parse_iso8601(s, p.time);
     // ISO without 'T' needs a zone or fraction to be told from other formats; accept as is.
   } else if (!s.empty()) {
-    t = parse_syslog_time(s, p.time);
+    if (cache && cache->len && s.size() > cache->len && s[cache->len] == ' ' &&
+        std::memcmp(s.data(), cache->text, cache->len) == 0) {
+      p.time = cache->time;
+      t = cache->len;
+    } else {
+      t = parse_syslog_time(s, p.time);
+      if (cache && t && t <= sizeof cache->text) {
+        std::memcpy(cache->text, s.data(), t);
+        cache->len = t;
+        cache->time = p.time;
+      }
+    }
     // "Nov 23 2026 20:34:33" (some appliances) is not handled here.
   }
   if (t) {

@@ -7,7 +7,8 @@
 //   <PRI>1 TIMESTAMP HOST APP PROCID MSGID [SD...] MSG        RFC 5424
 //   TAG[PID]: MSG                                             bare tag (no time, no host)
 // and fills Prefix with views into the line (no allocation, no copy). It never throws and
-// costs one pass over the prefix. Not locale dependent. Thread-safe (pure function).
+// costs one pass over the prefix. Not locale dependent. Thread-safe (pure function; a TimeCache
+// belongs to one caller).
 #pragma once
 
 #include <cstddef>
@@ -33,9 +34,18 @@ struct Prefix {
   std::string_view message;    // everything after the prefix (the whole line when version == -1)
 };
 
+// The last BSD time text split() parsed and its value: a parser that keeps one per file lets
+// consecutive lines of the same second skip the time parse (the text always parses the same way).
+struct TimeCache {
+  char text[32] = {};
+  size_t len = 0;
+  CivilTime time;
+};
+
 // Splits the syslog prefix off `line`. Returns false (and sets message = line) when the line
-// does not start with one of the shapes above.
-bool split(std::string_view line, Prefix& out);
+// does not start with one of the shapes above. With a cache (owned by the caller, one per file)
+// the result is the same, faster when lines repeat their second.
+bool split(std::string_view line, Prefix& out, TimeCache* cache = nullptr);
 
 // Lower-case level name for a syslog severity number ("err" -> "error", "warning" -> "warn").
 std::string_view severity_name(int severity);

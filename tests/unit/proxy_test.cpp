@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "../../parsers/haproxy_common.h"
 #include "../../parsers/syslog_common.h"
@@ -81,6 +82,56 @@ TEST(Haproxy, TerminationStates) {
   EXPECT_EQ(haproxy::category_for("----", 200), "request");
   EXPECT_EQ(haproxy::category_for("----", 503), "unavailable");
   EXPECT_EQ(haproxy::category_for("", 502), "upstream-error");
+}
+
+// The parser reuses the previous line's parsed syslog time and resolved accept second when the
+// text repeats (per-file caches); every line must get the time it gets when parsed alone.
+TEST(Haproxy, RepeatedSecondsGiveTheSameTimesAsLinesParsedAlone) {
+  const char* tail = " fe be/s1 0/0/0/1/1 200 10 - - ---- 1/1/0/0/0 0/0 \"GET / HTTP/1.1\"\n";
+  std::vector<std::vector<std::string>> files = {
+      {
+          "<134>Nov 23 20:19:00 lb1 haproxy[1]: 10.0.0.1:1000 [23/Nov/2026:20:19:00.020]",
+          "<134>Nov 23 20:19:00 lb1 haproxy[1]: 10.0.0.1:1001 [23/Nov/2026:20:19:00.999]",
+          "<134>Nov 23 20:19:01 lb1 haproxy[1]: 10.0.0.1:1002 [23/Nov/2026:20:19:00.500]",
+          "<134>Nov 23 20:19:01 lb1 haproxy[1]: 10.0.0.1:1003 [23/Nov/2026:20:19:01.000]",
+          "2026-11-23T20:19:01+01:00 lb1 haproxy[1]: 10.0.0.1:1004 [23/Nov/2026:20:19:01.001]",  // zone from syslog
+          "2026-11-23T20:19:01-05:00 lb1 haproxy[1]: 10.0.0.1:1005 [23/Nov/2026:20:19:01.002]",
+          "<134>Nov 23 20:19:01 lb1 haproxy[1]: 10.0.0.1:1006 [23/Nov/2026:20:19:01.003]",
+          "<134>Nov 23 20:19:01 lb1 haproxy[1]: 10.0.0.1:1007 [23/Nov/2026:20:19:01.0x3]",  // not a date: syslog time
+          "<134>Nov 23 20:19:01 lb1 haproxy[1]: 10.0.0.1:1008 [23/Nov/2026:20:19:01.5]",
+          "10.0.0.1:1009 [23/Nov/2026:20:19:01.004]",
+      },
+      {  // across the start of summer time in Europe/Berlin
+          "<134>Mar 29 01:59:59 lb1 haproxy[1]: 10.0.0.1:1010 [29/Mar/2026:01:59:59.999]",
+          "<134>Mar 29 03:00:00 lb1 haproxy[1]: 10.0.0.1:1011 [29/Mar/2026:03:00:00.001]",
+          "<134>Mar 29 03:00:00 lb1 haproxy[1]: 10.0.0.1:1012 [29/Mar/2026:03:00:00.002]",
+      },
+  };
+  for (std::string tz : {"", "Europe/Berlin"}) {
+    for (const auto& lines : files) {
+      std::string all;
+      for (const auto& l : lines) all += l + tail;
+      ParsedText together = parse_with("haproxy", all, tz);
+      ASSERT_EQ(together.events.size(), lines.size()) << tz;
+      std::set<int64_t> distinct;
+      for (size_t i = 0; i < lines.size(); ++i) {
+        ParsedText alone = parse_with("haproxy", lines[i] + tail, tz);
+        ASSERT_EQ(alone.events.size(), 1u) << lines[i];
+        EXPECT_EQ(together.events[i].ts, alone.events[0].ts) << tz << " " << lines[i];
+        EXPECT_EQ(together.events[i].ts_zone, alone.events[0].ts_zone) << tz << " " << lines[i];
+        EXPECT_EQ(together.events[i].ts_raw, alone.events[0].ts_raw) << tz << " " << lines[i];
+        EXPECT_EQ(together.events[i].fields.lookup("syslog_ts"), alone.events[0].fields.lookup("syslog_ts"))
+            << tz << " " << lines[i];
+        distinct.insert(together.events[i].ts);
+      }
+      // Every line its own instant, except .0x3 (falls back to its syslog second, 20:19:01 again).
+      EXPECT_EQ(distinct.size(), lines.size() - (lines.size() == 10 ? 1 : 0)) << tz;
+    }
+  }
+  // The millisecond is kept on a cache hit: 20:19:00.020 and .999 are 979 ms apart.
+  ParsedText t = parse_with("haproxy", files[0][0] + tail + files[0][1] + tail);
+  ASSERT_EQ(t.events.size(), 2u);
+  EXPECT_EQ(t.events[1].ts - t.events[0].ts, 979000);
 }
 
 TEST(Haproxy, GarbageNeverCrashes) {
