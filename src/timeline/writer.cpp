@@ -18,12 +18,15 @@ namespace rstscope::timeline {
 
 namespace {
 
-// The client-port index, dropped during a load whose rows mostly carry client ports (see write()).
-constexpr const char* kClientPortIndex = "idx_events_client_port";
-// Dropped only past this many rows with a client port, and only when they are at least half the rows
+// The port indexes may be dropped during a load whose rows mostly carry that port (see write()).
+// Dropped only past this many rows with the port, and only when they are at least half the rows
 // so far: below it random inserts are cheap, and a mostly port-less load (nginx combined) keeps the
 // index so that finish() does not scan the whole table for a few entries.
 constexpr int64_t kPortRowsBeforeDrop = 100000;
+// The server-port index is dropped only when its ports interleave (the port differs from the
+// previous row's in at least 1 row in 20): each such row is an insert in the middle of the B-tree
+// (client logs to several targets, firewalls); one listener's port only appends at its right edge.
+constexpr int64_t kServerPortChangesPer = 20;
 
 constexpr const char* kIndexes = R"SQL(
 CREATE INDEX IF NOT EXISTS idx_events_ts ON events(ts);
@@ -491,13 +494,28 @@ void Writer::write(Batch& b) {
   // B-tree (binary search over cold pages, cell shifts, splits), which at 2,000,000 HAProxy rows cost
   // more CPU than building the index once after the load (docs/performance.md). New DBs only:
   // rebuilding an appended-to DB's index would re-read every older row.
-  if (!port_index_dropped_ && !opt_.append) {
-    for (size_t k = 0; k < b.n_events; ++k) port_rows_ += b.events[k].client_port != kNull;
-    if (port_rows_ >= kPortRowsBeforeDrop && port_rows_ * 2 >= rows_written_ + int64_t(b.n_events)) {
-      exec((std::string("DROP INDEX ") + kClientPortIndex).c_str());
-      prepare_event_inserts();  // the statements were compiled with the index
-      port_index_dropped_ = true;
+  // Server ports of client logs and firewalls interleave a few values: each row is an insert at the
+  // end of its port's run, in the middle of the tree (client logs, 2,000,000 lines: the writer
+  // thread spent 1.15 s more CPU on it than finish() spends building it, docs/performance.md).
+  if (!opt_.append && (!client_port_.dropped || !server_port_.dropped)) {
+    for (size_t k = 0; k < b.n_events; ++k) {
+      const Event& e = b.events[k];
+      client_port_.rows += e.client_port != kNull;
+      if (e.server_port != kNull) {
+        ++server_port_.rows;
+        server_port_.changes += e.server_port != last_server_port_;
+        last_server_port_ = e.server_port;
+      }
     }
+    const int64_t all = rows_written_ + int64_t(b.n_events);
+    bool changed = false;
+    for (PortIndex* ix : {&client_port_, &server_port_}) {
+      bool interleaved = ix == &client_port_ || ix->changes * kServerPortChangesPer >= ix->rows;
+      if (ix->dropped || ix->rows < kPortRowsBeforeDrop || ix->rows * 2 < all || !interleaved) continue;
+      exec((std::string("DROP INDEX ") + ix->name).c_str());
+      ix->dropped = changed = true;
+    }
+    if (changed) prepare_event_inserts();  // the statements were compiled with the index
   }
   const int64_t first_id = next_event_id_;
   b.first_id = first_id;
@@ -659,7 +677,10 @@ void Writer::finish() {
     }
     // Created before the load and maintained during it; only a dropped client-port index is built here.
     exec(kIndexes);
-    if (port_index_dropped_) lap("idx_events_client_port built after the load");
+    if (client_port_.dropped || server_port_.dropped)
+      lap(client_port_.dropped && server_port_.dropped ? "idx_events_client_port and idx_events_server_port built after the load"
+          : client_port_.dropped                       ? "idx_events_client_port built after the load"
+                                                       : "idx_events_server_port built after the load");
     exec(kViews);
     std::string meta = "INSERT OR REPLACE INTO meta(key, value) VALUES('schema_version', '" +
                        std::to_string(kSchemaVersion) + "'), ('tool', 'rstscope " RSTSCOPE_VERSION "'), "

@@ -4,9 +4,10 @@
 // back with submit(); the writer thread inserts them in order inside one transaction and recycles
 // the batch, so steady-state ingest allocates nothing. The indexes exist before the load and the
 // writer thread maintains them and the full-text rows as it inserts (overlapping the parser; see
-// docs/performance.md). One exception: when a new timeline's rows mostly carry a client port
+// docs/performance.md). Exceptions: when a new timeline's rows mostly carry a client port
 // (HAProxy, client logs), idx_events_client_port is dropped during the load and built once by
-// finish(), because its keys arrive in random order (random B-tree inserts cost more than one sort).
+// finish(), because its keys arrive in random order (random B-tree inserts cost more than one sort);
+// the same for idx_events_server_port when most rows carry a server port and the ports interleave.
 // Either way every index exists when the DB is published. The full-text index of a new timeline is
 // built on a third thread in its own SQLite file ("<path>.fts.partial", same FTS5 definition) from
 // the batches the writer has written, and its shadow tables are copied into the timeline by
@@ -160,8 +161,16 @@ class Writer {
   int64_t rows_written_ = 0;
   double writer_cpu_ = 0;
   std::vector<BoundParam> bound_one_, bound_multi_;
-  int64_t port_rows_ = 0;           // rows written with a client_port
-  bool port_index_dropped_ = false;  // idx_events_client_port is built by finish()
+  // A port index that write() may drop for finish() to build after the load.
+  struct PortIndex {
+    const char* name;
+    int64_t rows = 0;     // rows written with the port
+    int64_t changes = 0;  // rows whose port differs from the previous row's (server port only)
+    bool dropped = false;
+  };
+  PortIndex client_port_{"idx_events_client_port"};
+  PortIndex server_port_{"idx_events_server_port"};
+  int64_t last_server_port_ = kNull;
   bool finished_ = false;
 };
 

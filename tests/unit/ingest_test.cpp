@@ -445,6 +445,33 @@ TEST(Ingest, FullTextIndexHoldsExactlyTheSelectedRows) {
   EXPECT_EQ(exec_rw(all, "INSERT INTO events_fts(events_fts) VALUES('integrity-check')"), SQLITE_OK);
 }
 
+TEST(Ingest, ServerPortIndexExistsAfterALoadOfInterleavedPorts) {
+  // Client-log rows whose target ports interleave: the writer builds idx_events_server_port (and
+  // idx_events_client_port) after the load; both must exist and answer like a scan.
+  TempDir d;
+  std::string lines;
+  for (int i = 0; i < 120000; ++i) {
+    int ms = i % 1000, s = (i / 1000) % 60, m = (i / 60000) % 60;
+    char t[64];
+    std::snprintf(t, sizeof t, "2026-11-23 20:%02d:%02d,%03d", m, s, ms);
+    lines += std::string(t) + " INFO [http-client-1] com.example.ApiClient - GET https://api.example.com:" +
+             (i % 3 == 0 ? "8443" : i % 3 == 1 ? "443" : "9443") + "/v1/items -> 200 in 5 ms local=" +
+             std::to_string(1024 + (i * 7919) % 60000) + "\n";
+  }
+  write(d / "client.log", lines);
+  fs::path db = d / "o.db";
+  ingest(opts(d.path, db));
+  ASSERT_EQ(scalar(db, "SELECT count(*) FROM events WHERE server_port = 9443"), 40000);
+  for (std::string ix : {"idx_events_server_port", "idx_events_client_port"})
+    EXPECT_EQ(scalar(db, "SELECT count(*) FROM sqlite_schema WHERE name = '" + ix + "'"), 1) << ix;
+  EXPECT_EQ(scalar(db, "SELECT count(*) FROM events INDEXED BY idx_events_server_port WHERE server_port = 8443"), 40000);
+  int64_t by_index = scalar(db, "SELECT count(*) FROM events INDEXED BY idx_events_client_port WHERE client_port = 8943");
+  EXPECT_GT(by_index, 0);
+  EXPECT_EQ(by_index, scalar(db, "SELECT count(*) FROM events NOT INDEXED WHERE client_port = 8943"));
+  EXPECT_EQ(exec_rw(db, "PRAGMA integrity_check"), SQLITE_OK);
+  EXPECT_EQ(text(db, "PRAGMA integrity_check"), "ok");
+}
+
 TEST(Ingest, UnknownZoneOrParserIsFatalBeforeAnyDbIsWritten) {
   TempDir d;
   write(d / "access.log", kAccess);
