@@ -270,14 +270,21 @@ class HaproxyFile : public FileParser {
       // Syslog times have 1 s resolution: consecutive lines mostly repeat the same one.
       if (p.time_text != std::string_view(last_syslog_text_)) {
         last_syslog_text_.assign(p.time_text);
-        last_syslog_iso_len_ = syslog::format_iso_ms(ctx_.time->to_utc_us(p.time), last_syslog_iso_);
+        char iso[32];
+        size_t n = syslog::format_iso_ms(ctx_.time->to_utc_us(p.time), iso);
+        last_syslog_json_[0] = '"';  // ISO digits and punctuation: nothing to escape
+        std::memcpy(last_syslog_json_ + 1, iso, n);
+        last_syslog_json_[n + 1] = '"';
+        last_syslog_json_len_ = n + 2;
       }
-      run_.add("syslog_ts", std::string_view(last_syslog_iso_, last_syslog_iso_len_));
+      run_.add_raw("syslog_ts", std::string_view(last_syslog_json_, last_syslog_json_len_));
     }
     if (!p.host.empty()) run_.add("syslog_host", p.host);
-    if (!p.pid.empty()) run_.add_raw("pid", p.pid.find_first_not_of("0123456789") == std::string_view::npos
-                                                       ? p.pid
-                                                       : std::string_view("null"));
+    if (!p.pid.empty()) {
+      bool digits = true;
+      for (char c : p.pid) digits = digits && is_digit(c);
+      run_.add_raw("pid", digits ? p.pid : std::string_view("null"));
+    }
     return ev;
   }
 
@@ -671,8 +678,8 @@ class HaproxyFile : public FileParser {
   int64_t sec_us_ = 0;
   ZoneSource sec_zone_ = ZoneSource::none;
   std::string last_syslog_text_;
-  char last_syslog_iso_[32] = {};
-  size_t last_syslog_iso_len_ = 0;
+  char last_syslog_json_[40] = {};  // the syslog time as a JSON string, quotes included
+  size_t last_syslog_json_len_ = 0;
 };
 
 class HaproxyParser : public Parser {
