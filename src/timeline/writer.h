@@ -3,19 +3,23 @@
 // Contract: the producer (one parsing thread) fills Batches obtained from acquire() and hands them
 // back with submit(); the writer thread inserts them in order inside one transaction and recycles
 // the batch, so steady-state ingest allocates nothing. The indexes exist before the load and the
-// writer thread maintains them and the full-text rows as it inserts (overlapping the parser; see
-// docs/performance.md). Exceptions: when a new timeline's rows mostly carry a client port
-// (HAProxy, client logs), idx_events_client_port is dropped during the load and built once by
-// finish(), because its keys arrive in random order (random B-tree inserts cost more than one sort);
-// the same for idx_events_server_port when most rows carry a server port and the ports interleave.
-// Either way every index exists when the DB is published. The full-text index of a new timeline is
-// built on a third thread in its own SQLite file ("<path>.fts.partial", same FTS5 definition) from
-// the batches the writer has written, and its shadow tables are copied into the timeline by
-// finish(): tokenising is the costliest per-row step and no longer runs on the writer thread.
-// --append keeps it on the writer thread (an existing index cannot take a second one's segments). finish() removes duplicate files' events, marks the DB complete, and
-// publishes it atomically: a new DB is written to "<path>.partial" and renamed at the end;
-// --append runs in one rollback-journal transaction.
-// Either way a crash leaves the previous state (or no DB), never a DB that looks complete.
+// writer thread maintains them as it inserts (overlapping the parser; see docs/performance.md).
+// Exceptions: when a new timeline's rows mostly carry a client port (HAProxy, client logs),
+// idx_events_client_port is dropped during the load and built once by finish(), because its keys
+// arrive in random order (random B-tree inserts cost more than one sort); the same for
+// idx_events_server_port when most rows carry a server port and the ports interleave. Either way
+// every index exists when the DB is published.
+//
+// Full text: for a new timeline a third thread builds the FTS5 index in its own SQLite file
+// ("<path>.fts.partial", the same FTS5 definition) from the batches the writer has written (a batch
+// is recycled when both threads are done with it), and finish() copies its shadow tables into the
+// timeline: tokenising is the costliest per-row step and no longer runs on the writer thread.
+// --append indexes on the writer thread (an existing index cannot take a second one's segments).
+//
+// finish() removes duplicate files' events, marks the DB complete, and publishes it atomically: a
+// new DB is written to "<path>.partial" and renamed at the end; --append runs in one
+// rollback-journal transaction. Either way a crash leaves the previous state (or no DB), never a
+// DB that looks complete.
 #pragma once
 
 #include <sqlite3.h>
