@@ -7,6 +7,7 @@
 #include <chrono>
 #include <ctime>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <stdexcept>
 
@@ -78,16 +79,6 @@ INSERT INTO main.events_fts_idx SELECT * FROM fts_build.events_fts_idx;
 INSERT INTO main.events_fts_docsize SELECT * FROM fts_build.events_fts_docsize;
 )SQL";
 
-void exec_on(sqlite3* db, const char* sql) {
-  char* err = nullptr;
-  int rc = sqlite3_exec(db, sql, nullptr, nullptr, &err);
-  if (rc != SQLITE_OK) {
-    std::string m = err ? err : sqlite3_errstr(rc);
-    sqlite3_free(err);
-    throw std::runtime_error("SQLite: " + m);
-  }
-}
-
 double thread_cpu_seconds() {
   timespec ts{};
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
@@ -143,12 +134,21 @@ static inline void bind_int(sqlite3_stmt* st, int i, int64_t v) {
   else sqlite3_bind_int64(st, i, v);
 }
 
-void Writer::check(int rc, const char* what) {
-  if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW)
-    throw std::runtime_error(std::string(what) + ": " + sqlite3_errmsg(db_));
+// "PATH: what: SQLite's message (the OS error, e.g. No space left on device)".
+std::string Writer::failure(sqlite3* db, const std::string& path, const std::string& what) {
+  std::string m = path + ": " + what + ": " + (db ? sqlite3_errmsg(db) : "out of memory");
+  int e = db ? sqlite3_system_errno(db) : 0;
+  if (e) m += std::string(" (") + std::strerror(e) + ")";
+  return m;
 }
 
-void Writer::exec(const char* sql) { exec_on(db_, sql); }
+void Writer::check(int rc, const char* what) {
+  if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW) throw std::runtime_error(failure(db_, work_path_, what));
+}
+
+void Writer::exec(const char* sql) {
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, nullptr) != SQLITE_OK) throw std::runtime_error(failure(db_, work_path_, "SQLite"));
+}
 
 sqlite3_stmt* Writer::prepare(const char* sql) {
   sqlite3_stmt* st = nullptr;
@@ -185,8 +185,10 @@ Writer::Writer(const WriterOptions& opt) : opt_(opt) {
     // cheaper than CREATE INDEX after the load, which re-reads the whole table once per index).
     exec(kIndexes);
     next_event_id_ = first_event_id_;
-    exec("INSERT OR REPLACE INTO meta(key, value) VALUES('state', 'loading');");
+    // Inside the transaction: a failed --append rolls back to the previous 'complete' (a new DB
+    // is a .partial file until published, so there it makes no difference).
     exec("BEGIN");
+    exec("INSERT OR REPLACE INTO meta(key, value) VALUES('state', 'loading');");
     prepare_event_inserts();
     if (opt_.append) ins_fts_ = prepare("INSERT INTO events_fts(rowid, message, raw) VALUES(?,?,?)");
     else open_fts_build();
@@ -237,6 +239,11 @@ void Writer::open_db(bool creating) {
   }
 }
 
+void Writer::exec_fts(const char* sql) {
+  if (sqlite3_exec(fts_db_, sql, nullptr, nullptr, nullptr) != SQLITE_OK)
+    throw std::runtime_error(failure(fts_db_, fts_path_, "SQLite"));
+}
+
 // The full-text build file: same FTS5 definition, no journal (it is thrown away on any failure).
 void Writer::open_fts_build() {
   fts_path_ = opt_.path + ".fts.partial";
@@ -247,9 +254,9 @@ void Writer::open_fts_build() {
     std::string m = fts_db_ ? sqlite3_errmsg(fts_db_) : sqlite3_errstr(rc);
     throw std::runtime_error("cannot create " + fts_path_ + ": " + m);
   }
-  exec_on(fts_db_, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA locking_mode=EXCLUSIVE; PRAGMA cache_size=-2048;");
-  exec_on(fts_db_, kCreateFts);
-  exec_on(fts_db_, "BEGIN");
+  exec_fts("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA locking_mode=EXCLUSIVE; PRAGMA cache_size=-2048;");
+  exec_fts(kCreateFts);
+  exec_fts("BEGIN");
   if (sqlite3_prepare_v3(fts_db_, "INSERT INTO events_fts(rowid, message, raw) VALUES(?,?,?)", -1,
                          SQLITE_PREPARE_PERSISTENT, &fts_ins_, nullptr) != SQLITE_OK)
     throw std::runtime_error(std::string("prepare full-text insert: ") + sqlite3_errmsg(fts_db_));
@@ -259,7 +266,7 @@ void Writer::open_fts_build() {
 // then reopens the timeline's connection so that its FTS5 module reads the new index from disk
 // instead of anything it cached about the empty one.
 void Writer::merge_fts_build() {
-  exec_on(fts_db_, "COMMIT");
+  exec_fts("COMMIT");
   sqlite3_finalize(fts_ins_);
   fts_ins_ = nullptr;
   sqlite3_close(fts_db_);
@@ -403,7 +410,7 @@ void Writer::write_fts(sqlite3_stmt* st, const Batch& b) {
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)
-      throw std::runtime_error(std::string("insert full-text row: ") + sqlite3_errmsg(sqlite3_db_handle(st)));
+      throw std::runtime_error(failure(sqlite3_db_handle(st), st == fts_ins_ ? fts_path_ : work_path_, "insert full-text row"));
   }
 }
 
@@ -726,6 +733,15 @@ void Writer::abort() noexcept {
     if (opt_.append) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
     sqlite3_close(db_);
     db_ = nullptr;
+    // After an I/O error (disk full) SQLite leaves the rollback journal for the next connection to
+    // play back; do it now, so that the read-only commands find the previous, complete DB.
+    std::error_code ec;
+    if (opt_.append && fs::exists(opt_.path + "-journal", ec)) {
+      sqlite3* h = nullptr;
+      if (sqlite3_open_v2(opt_.path.c_str(), &h, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK)
+        sqlite3_exec(h, "SELECT count(*) FROM sqlite_schema", nullptr, nullptr, nullptr);
+      sqlite3_close(h);
+    }
   }
   if (!opt_.append && !finished_) {
     std::error_code ec;

@@ -126,9 +126,11 @@ class Writer {
   void merge_fts_build();
   void open_db(bool creating);
   void exec(const char* sql);
+  void exec_fts(const char* sql);  // on the full-text build connection
   void prepare_event_inserts();
   sqlite3_stmt* prepare(const char* sql);
   void check(int rc, const char* what);
+  static std::string failure(sqlite3* db, const std::string& path, const std::string& what);
 
   WriterOptions opt_;
   std::string work_path_;

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sqlite3.h>
+#include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -10,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <thread>
+#include <vector>
 
 #include "ingest/ingest.h"
 #include "rstscope/reader.h"
@@ -529,6 +532,62 @@ TEST(Ingest, KillDuringIngestNeverLeavesADbThatLooksComplete) {
   IngestSummary s = ingest(opts(d / "b", db));
   EXPECT_EQ(s.exit_code, 0);
   EXPECT_EQ(scalar(db, "SELECT count(*) FROM events"), 200000);
+}
+
+// Runs `rstscope -q ingest ARGS...` with writes limited to `max_bytes` per file (RLIMIT_FSIZE, the
+// disk as full as it gets for this process; SIGXFSZ ignored so that write() fails with EFBIG).
+// Returns the exit status; stderr goes to err_path.
+int ingest_with_full_disk(std::vector<std::string> args, rlim_t max_bytes, const fs::path& err_path) {
+  pid_t pid = fork();
+  if (pid < 0) return -1;
+  if (pid == 0) {
+    signal(SIGXFSZ, SIG_IGN);
+    rlimit r{max_bytes, max_bytes};
+    setrlimit(RLIMIT_FSIZE, &r);
+    int fd = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd >= 0) dup2(fd, 2);
+    std::vector<char*> argv{const_cast<char*>(RSTSCOPE_BINARY), const_cast<char*>("-q"), const_cast<char*>("ingest")};
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(RSTSCOPE_BINARY, argv.data());
+    _exit(127);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+TEST(Ingest, AFullDiskNeverLeavesADbThatLooksComplete) {
+  TempDir d;
+  std::string big;
+  for (int i = 0; i < 60000; ++i)
+    big += "10.0.0." + std::to_string(i % 250) + " - - [23/Nov/2026:20:19:" + std::to_string(10 + i % 40) +
+           " +0000] \"GET /p" + std::to_string(i) + " HTTP/1.1\" " + (i % 10 ? "200" : "502") + " 3 \"-\" \"curl/8\"\n";
+  write(d / "b/access.log", big);
+  write(d / "small/access.log", kAccess);
+  // A new DB: the load fails part-way; nothing is published and nothing is left behind.
+  fs::path db = d / "o.db";
+  int rc = ingest_with_full_disk({(d / "b").string(), "-o", db.string()}, 1 << 20, d / "err1.txt");
+  EXPECT_EQ(rc, 3) << slurp(d / "err1.txt");
+  EXPECT_NE(slurp(d / "err1.txt").find("o.db"), std::string::npos) << slurp(d / "err1.txt");
+  EXPECT_FALSE(fs::exists(db));
+  EXPECT_FALSE(fs::exists(db.string() + ".partial"));
+  EXPECT_FALSE(fs::exists(db.string() + ".fts.partial"));
+  // --append to a complete DB: the failed append leaves the DB as it was, complete.
+  ingest(opts(d / "small", db));
+  ASSERT_EQ(scalar(db, "SELECT count(*) FROM events"), 1);
+  rlim_t now = fs::file_size(db);
+  rc = ingest_with_full_disk({(d / "b").string(), "-o", db.string(), "--append"}, now + (256 << 10), d / "err2.txt");
+  EXPECT_EQ(rc, 3) << slurp(d / "err2.txt");
+  EXPECT_EQ(text(db, "SELECT value FROM meta WHERE key = 'state'"), "complete");
+  EXPECT_EQ(scalar(db, "SELECT count(*) FROM events"), 1);
+  EXPECT_EQ(scalar(db, "SELECT count(*) FROM sources"), 1);
+  EXPECT_EQ(text(db, "PRAGMA integrity_check"), "ok");
 }
 
 TEST(Query, ConnectionIsReadOnly) {
