@@ -29,6 +29,7 @@ std::string csv_quote(const std::string& s) {
 
 int run_query(const std::string& db_path, const std::string& sql, const std::string& format, int max_width) {
   sqlite3* db = nullptr;
+  timeline::play_back_journal(db_path);
   if (sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
     std::cerr << "rstscope query: cannot open " << db_path << ": " << (db ? sqlite3_errmsg(db) : "out of memory") << "\n";
     sqlite3_close(db);

@@ -71,6 +71,7 @@ int run_report(const ReportArgs& a) {
     return kFatal;
   }
   try {
+    timeline::play_back_journal(a.db);
     SQLite::Database db(a.db, SQLite::OPEN_READONLY);
     timeline::check_complete(db.getHandle(), a.db);
     report::ReportOptions o;

@@ -86,6 +86,7 @@ std::string human_value(int64_t v, const std::string& unit, const std::string& t
 }
 
 int64_t print_settings(const std::string& db_path, const SettingsQuery& q, std::ostream& out) {
+  timeline::play_back_journal(db_path);
   SQLite::Database db(db_path, SQLite::OPEN_READONLY);
   if (!db.tableExists("settings"))
     throw std::runtime_error(db_path + " has no settings table; is it a timeline DB made by `rstscope ingest`?");

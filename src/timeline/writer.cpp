@@ -735,19 +735,22 @@ void Writer::abort() noexcept {
     db_ = nullptr;
     // After an I/O error (disk full) SQLite leaves the rollback journal for the next connection to
     // play back; do it now, so that the read-only commands find the previous, complete DB.
-    std::error_code ec;
-    if (opt_.append && fs::exists(opt_.path + "-journal", ec)) {
-      sqlite3* h = nullptr;
-      if (sqlite3_open_v2(opt_.path.c_str(), &h, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK)
-        sqlite3_exec(h, "SELECT count(*) FROM sqlite_schema", nullptr, nullptr, nullptr);
-      sqlite3_close(h);
-    }
+    if (opt_.append) play_back_journal(opt_.path);
   }
   if (!opt_.append && !finished_) {
     std::error_code ec;
     fs::remove(work_path_, ec);
   }
   finished_ = true;
+}
+
+void play_back_journal(const std::string& path) {
+  std::error_code ec;
+  if (!fs::exists(path + "-journal", ec) || fs::file_size(path + "-journal", ec) == 0) return;
+  sqlite3* h = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &h, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK)
+    sqlite3_exec(h, "SELECT count(*) FROM sqlite_schema", nullptr, nullptr, nullptr);
+  sqlite3_close(h);
 }
 
 void check_complete(sqlite3* db, const std::string& path) {

@@ -184,4 +184,9 @@ class Writer {
 // complete rstscope timeline, with a message saying what to do.
 void check_complete(sqlite3* db, const std::string& path);
 
+// A rollback journal beside the DB is what an --append killed mid-way leaves; SQLite plays it back
+// on the next read-write open, which a read-only connection cannot do ("attempt to write a readonly
+// database"). Call before a read-only open: restores the last committed (complete) state.
+void play_back_journal(const std::string& path);
+
 }  // namespace rstscope::timeline

@@ -590,6 +590,45 @@ TEST(Ingest, AFullDiskNeverLeavesADbThatLooksComplete) {
   EXPECT_EQ(text(db, "PRAGMA integrity_check"), "ok");
 }
 
+TEST(Ingest, KillDuringAppendLeavesThePreviousDbForTheReadOnlyCommands) {
+  TempDir d;
+  std::string big;
+  for (int i = 0; i < 600000; ++i) big += kAccess;
+  write(d / "big/access.log", big);
+  write(d / "small/access.log", kAccess);
+  fs::path db = d / "o.db";
+  ingest(opts(d / "small", db));
+  const uintmax_t size_before = fs::file_size(db);
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    execl(RSTSCOPE_BINARY, RSTSCOPE_BINARY, "-q", "ingest", (d / "big").c_str(), "-o", db.c_str(), "--append",
+          (char*)nullptr);
+    _exit(127);
+  }
+  // Wait (bounded) until the append has written its journal, then kill -9.
+  fs::path journal = db.string() + "-journal";
+  // (the DB file has grown: pages were written to it, so the journal is hot)
+  for (int i = 0; i < 2000 && !(fs::exists(journal) && fs::file_size(db) > size_before); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  kill(pid, SIGKILL);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_FALSE(WIFEXITED(status)) << "the append finished before it could be killed, exit " << WEXITSTATUS(status);
+  ASSERT_TRUE(fs::exists(journal));
+  // Hot: a plain read-only connection cannot read the DB now.
+  EXPECT_EQ(scalar(db, "SELECT count(*) FROM events"), -1);
+  // A read-only command first plays the journal back, then reads the previous, complete DB.
+  std::string out = d.path / "q.txt";
+  int rc = sh(std::string(RSTSCOPE_BINARY) + " query " + db.string() +
+              " \"SELECT count(*) || ' ' || (SELECT value FROM meta WHERE key = 'state') FROM events\" --format csv > " + out +
+              " 2>&1");
+  EXPECT_EQ(rc, 0) << slurp(out);
+  EXPECT_NE(slurp(out).find("1 complete"), std::string::npos) << slurp(out);
+  EXPECT_EQ(scalar(db, "SELECT count(*) FROM events"), 1);
+  EXPECT_EQ(text(db, "PRAGMA integrity_check"), "ok");
+}
+
 TEST(Query, ConnectionIsReadOnly) {
   TempDir d;
   write(d / "access.log", kAccess);
