@@ -100,9 +100,18 @@ Engine::Engine(const Model& m, const std::vector<Rule>& rules) : m_(m), rules_(r
       by_category_port_[c][e.server_port < 0 ? -1 : e.server_port].push_back(i);
     }
   uint32_t req = m_.strings.find("request");
+  // Lines a server writes when a connection is being set up (a handshake, the first bytes).
+  std::vector<uint32_t> setup;
+  for (const char* c : {"tls-handshake-failed", "tls-handshake-closed", "tls-handshake-rejected", "tls-error",
+                        "tls-client-cert", "tls-to-plain-port", "plain-http-to-https", "protocol-mismatch",
+                        "bad-request", "conn-accepted"})
+    setup.push_back(m_.strings.find(c));
   for (uint32_t i = 0; i < m_.events.size(); ++i) {
     const Ev& e = m_.events[i];
-    if (e.category == req && e.client_port >= 0 && e.ts != kNull) server_requests_by_port_[e.client_port].push_back(i);
+    if (e.client_port < 0 || e.ts == kNull) continue;
+    if (e.category == req) server_requests_by_port_[e.client_port].push_back(i);
+    else if (std::find(setup.begin(), setup.end(), e.category) != setup.end())
+      server_setups_by_port_[e.client_port].push_back(i);
   }
   for (uint32_t i = 0; i < m_.client_requests.size(); ++i) {
     const Ev& e = m_.client_requests[i];
@@ -414,6 +423,20 @@ void Engine::idle_candidates(const Rule& r, const Failure& f, std::vector<Candid
   if (!prev) return;
   int64_t gap = f.ts - prev->ts;
   if (gap <= 0) return;
+  // The server saw a connection being set up from the same client port after that request (a TLS
+  // handshake, plain HTTP on a TLS port, ...): the failing request went out on a new connection that
+  // got the same port number again, not on the idle one. Its line may come up to 5 s after the
+  // client's failure (log lag, clock skew), as in the evidence rules.
+  if (auto found = server_setups_by_port_.find(f.local_port); found != server_setups_by_port_.end()) {
+    constexpr int64_t kSetupAfterUs = 5'000'000;
+    const auto& idx = found->second;
+    auto it = std::upper_bound(idx.begin(), idx.end(), prev->ts,
+                               [&](int64_t t, uint32_t i) { return t < m_.events[i].ts; });
+    for (; it != idx.end() && m_.events[*it].ts <= f.ts + kSetupAfterUs; ++it) {
+      double q;
+      if (endpoint_matches(f, m_.events[*it], q)) return;
+    }
+  }
   // The idle timeout of the listener the client talked to.
   const SettingRec* best = nullptr;
   for (const SettingRec& s : m_.settings) {

@@ -86,6 +86,8 @@ class Engine {
   std::vector<bool> timed_category_;  // every line of the category has a time (else: whole-category window)
   // client port -> successful requests on it (indices, time order): server side and client side
   std::unordered_map<int32_t, std::vector<uint32_t>> server_requests_by_port_, client_requests_by_port_;
+  // Connection set-up lines (handshakes, plain HTTP on a TLS port, ...) by client port, in time order.
+  std::unordered_map<int32_t, std::vector<uint32_t>> server_setups_by_port_;
   // Evidence lines already chosen for an earlier failure: failures are explained in time order and
   // a line that already explains one is a weaker candidate for the next (same-second duplicates).
   mutable std::unordered_map<int64_t, int> claimed_;
