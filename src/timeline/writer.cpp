@@ -79,6 +79,18 @@ INSERT INTO main.events_fts_idx SELECT * FROM fts_build.events_fts_idx;
 INSERT INTO main.events_fts_docsize SELECT * FROM fts_build.events_fts_docsize;
 )SQL";
 
+// A read-write connection to path (created if missing); throws "cannot create PATH: why".
+sqlite3* open_rw(const std::string& path, bool creating) {
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string m = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    sqlite3_close(db);
+    throw std::runtime_error("cannot " + std::string(creating ? "create " : "open ") + path + ": " + m);
+  }
+  return db;
+}
+
 double thread_cpu_seconds() {
   timespec ts{};
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
@@ -211,14 +223,7 @@ Writer::Writer(const WriterOptions& opt) : opt_(opt) {
 
 // Opens (or, after the full-text merge, reopens) the connection to work_path_ with the load's settings.
 void Writer::open_db(bool creating) {
-  int rc = sqlite3_open_v2(work_path_.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                           nullptr);
-  if (rc != SQLITE_OK) {
-    std::string m = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
-    sqlite3_close(db_);
-    db_ = nullptr;
-    throw std::runtime_error("cannot " + std::string(creating ? "create " : "open ") + work_path_ + ": " + m);
-  }
+  db_ = open_rw(work_path_, creating);
   try {
     if (opt_.append) {
       check_complete(db_, opt_.path);
@@ -248,18 +253,13 @@ void Writer::exec_fts(const char* sql) {
 void Writer::open_fts_build() {
   fts_path_ = opt_.path + ".fts.partial";
   fs::remove(fts_path_);
-  int rc = sqlite3_open_v2(fts_path_.c_str(), &fts_db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                           nullptr);
-  if (rc != SQLITE_OK) {
-    std::string m = fts_db_ ? sqlite3_errmsg(fts_db_) : sqlite3_errstr(rc);
-    throw std::runtime_error("cannot create " + fts_path_ + ": " + m);
-  }
+  fts_db_ = open_rw(fts_path_, true);
   exec_fts("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA locking_mode=EXCLUSIVE; PRAGMA cache_size=-2048;");
   exec_fts(kCreateFts);
   exec_fts("BEGIN");
   if (sqlite3_prepare_v3(fts_db_, "INSERT INTO events_fts(rowid, message, raw) VALUES(?,?,?)", -1,
                          SQLITE_PREPARE_PERSISTENT, &fts_ins_, nullptr) != SQLITE_OK)
-    throw std::runtime_error(std::string("prepare full-text insert: ") + sqlite3_errmsg(fts_db_));
+    throw std::runtime_error(failure(fts_db_, fts_path_, "prepare full-text insert"));
 }
 
 // Copies the finished full-text build into the timeline's (still empty) events_fts shadow tables,
@@ -340,26 +340,33 @@ void Writer::recycle(Batch* b) {
   cv_.notify_all();
 }
 
+// The next batch of queue q for a worker thread, or nullptr once `stop` is set and q is drained
+// (then the thread's CPU time goes to *cpu). `failed`: an earlier batch failed, skip the work.
+Batch* Writer::next_batch(std::deque<Batch*>& q, const bool& stop, double* cpu, bool& failed) {
+  std::unique_lock<std::mutex> lk(mu_);
+  cv_.wait(lk, [&] { return !q.empty() || stop; });
+  if (q.empty()) {
+    *cpu = thread_cpu_seconds();
+    return nullptr;
+  }
+  Batch* b = q.front();
+  q.pop_front();
+  failed = !error_.empty();
+  return b;
+}
+
+void Writer::fail(const std::exception& e) {
+  std::lock_guard<std::mutex> lk(mu_);
+  error_ = e.what();
+}
+
 void Writer::run() {
-  for (;;) {
-    Batch* b;
-    bool failed;
-    {
-      std::unique_lock<std::mutex> lk(mu_);
-      cv_.wait(lk, [&] { return !full_.empty() || stop_; });
-      if (full_.empty()) {
-        writer_cpu_ = thread_cpu_seconds();
-        return;
-      }
-      b = full_.front();
-      full_.pop_front();
-      failed = !error_.empty();
-    }
+  bool failed = false;
+  while (Batch* b = next_batch(full_, stop_, &writer_cpu_, failed)) {
     try {
       if (!failed) write(*b);
     } catch (const std::exception& e) {
-      std::lock_guard<std::mutex> lk(mu_);
-      error_ = e.what();
+      fail(e);
       failed = true;
     }
     if (fts_db_ && !failed) {  // the full-text thread recycles it
@@ -375,25 +382,12 @@ void Writer::run() {
 }
 
 void Writer::run_fts() {
-  for (;;) {
-    Batch* b;
-    bool failed;
-    {
-      std::unique_lock<std::mutex> lk(mu_);
-      cv_.wait(lk, [&] { return !fts_q_.empty() || fts_stop_; });
-      if (fts_q_.empty()) {
-        fts_cpu_ = thread_cpu_seconds();
-        return;
-      }
-      b = fts_q_.front();
-      fts_q_.pop_front();
-      failed = !error_.empty();
-    }
+  bool failed = false;
+  while (Batch* b = next_batch(fts_q_, fts_stop_, &fts_cpu_, failed)) {
     try {
       if (!failed) write_fts(fts_ins_, *b);
     } catch (const std::exception& e) {
-      std::lock_guard<std::mutex> lk(mu_);
-      error_ = e.what();
+      fail(e);
     }
     recycle(b);
   }
@@ -517,7 +511,7 @@ void Writer::write(Batch& b) {
     const int64_t all = rows_written_ + int64_t(b.n_events);
     bool changed = false;
     for (PortIndex* ix : {&client_port_, &server_port_}) {
-      bool interleaved = ix == &client_port_ || ix->changes * kServerPortChangesPer >= ix->rows;
+      bool interleaved = ix->any_order || ix->changes * kServerPortChangesPer >= ix->rows;
       if (ix->dropped || ix->rows < kPortRowsBeforeDrop || ix->rows * 2 < all || !interleaved) continue;
       exec((std::string("DROP INDEX ") + ix->name).c_str());
       ix->dropped = changed = true;

@@ -27,6 +27,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <exception>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -119,6 +120,8 @@ class Writer {
  private:
   void run();
   void run_fts();
+  Batch* next_batch(std::deque<Batch*>& q, const bool& stop, double* cpu, bool& failed);
+  void fail(const std::exception& e);
   void write(Batch& b);
   void write_fts(sqlite3_stmt* st, const Batch& b);
   void recycle(Batch* b);
@@ -170,12 +173,13 @@ class Writer {
   // A port index that write() may drop for finish() to build after the load.
   struct PortIndex {
     const char* name;
+    bool any_order;       // keys arrive in random order (client ports); else only when they interleave
     int64_t rows = 0;     // rows written with the port
     int64_t changes = 0;  // rows whose port differs from the previous row's (server port only)
     bool dropped = false;
   };
-  PortIndex client_port_{"idx_events_client_port"};
-  PortIndex server_port_{"idx_events_server_port"};
+  PortIndex client_port_{"idx_events_client_port", true};
+  PortIndex server_port_{"idx_events_server_port", false};
   int64_t last_server_port_ = kNull;
   bool finished_ = false;
 };
