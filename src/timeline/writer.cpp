@@ -1,5 +1,6 @@
 #include "timeline/writer.h"
 
+#include <pthread.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -361,6 +362,7 @@ void Writer::fail(const std::exception& e) {
 }
 
 void Writer::run() {
+  pthread_setname_np(pthread_self(), "rst-writer");  // names for top -H and perf
   bool failed = false;
   while (Batch* b = next_batch(full_, stop_, &writer_cpu_, failed)) {
     try {
@@ -382,6 +384,7 @@ void Writer::run() {
 }
 
 void Writer::run_fts() {
+  pthread_setname_np(pthread_self(), "rst-fulltext");
   bool failed = false;
   while (Batch* b = next_batch(fts_q_, fts_stop_, &fts_cpu_, failed)) {
     try {
