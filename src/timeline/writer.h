@@ -85,6 +85,9 @@ struct WriterOptions {
   bool append = false;
   bool fts_all = false;  // index every event in FTS (default: all but plain successful requests)
   bool verbose = false;  // print phase timings to stderr
+  // Client-port keys (8 bytes each) kept for finish() to write idx_events_client_port from; past
+  // this many rows with a client port, CREATE INDEX builds it after the load instead (64 MiB).
+  size_t port_keys_limit = size_t(8) << 20;
 };
 
 class Writer {
@@ -127,6 +130,9 @@ class Writer {
   void recycle(Batch* b);
   void open_fts_build();
   void merge_fts_build();
+  void collect_port_keys(const Batch& b);
+  bool build_client_port_index();
+  void reopen();
   void open_db(bool creating);
   void exec(const char* sql);
   void exec_fts(const char* sql);  // on the full-text build connection
@@ -179,6 +185,12 @@ class Writer {
     bool dropped = false;
   };
   PortIndex client_port_{"idx_events_client_port", true};
+  // (client port << 48 | event id) of every row with a client port, collected by the full-text
+  // thread for a new timeline, so that finish() can write a dropped client-port index from sorted
+  // keys instead of re-reading the whole table (see build_client_port_index()). Emptied and off past
+  // opt_.port_keys_limit rows or for a port outside 0..65535 (then CREATE INDEX builds it).
+  std::vector<uint64_t> port_keys_;
+  bool port_keys_ok_ = true;
   PortIndex server_port_{"idx_events_server_port", false};
   int64_t last_server_port_ = kNull;
   bool finished_ = false;

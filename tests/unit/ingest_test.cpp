@@ -19,6 +19,7 @@
 #include "rstscope/text.h"
 #include "rstscope/timeutil.h"
 #include "source/bundle.h"
+#include "timeline/writer.h"
 #include "test_support.h"
 
 namespace fs = std::filesystem;
@@ -473,6 +474,97 @@ TEST(Ingest, ServerPortIndexExistsAfterALoadOfInterleavedPorts) {
   EXPECT_EQ(by_index, scalar(db, "SELECT count(*) FROM events NOT INDEXED WHERE client_port = 8943"));
   EXPECT_EQ(exec_rw(db, "PRAGMA integrity_check"), SQLITE_OK);
   EXPECT_EQ(text(db, "PRAGMA integrity_check"), "ok");
+}
+
+// Writes `n` proxy events whose client ports are scrambled (as on a busy listener) through the
+// timeline writer as one source, then `copies - 1` more sources with the same events that finish()
+// must remove as duplicates (what ingest does with a file seen twice). Returns the writer's stderr.
+std::string write_port_events(const timeline::WriterOptions& o, int n, int copies) {
+  ::testing::internal::CaptureStderr();
+  timeline::Writer w(o);
+  timeline::Batch* b = w.acquire();
+  for (int c = 0; c < copies; ++c) {
+    const int64_t sid = w.next_source_id();
+    timeline::SourceRow start;
+    start.id = sid;
+    start.path = "haproxy" + std::to_string(c) + ".log";
+    b->sources.push_back(start);
+    for (int i = 0; i < n; ++i) {
+      if (b->full()) {
+        w.submit(b);
+        b = w.acquire();
+      }
+      Event& e = b->next_event();
+      e.source_id = sid;
+      e.line = i + 1;
+      e.ts = 1795465140000000 + int64_t(i) * 1000;
+      e.role = Role::proxy;
+      e.category = i % 10 ? "request" : "client-closed";
+      e.client_ip = "10.0.0.1";
+      if (i % 50) e.client_port = 1024 + (int64_t(i) * 7919) % 64000;  // every 50th row has none
+      e.raw = "line " + std::to_string(i);
+    }
+    timeline::SourceRow done = start;
+    done.final = true;
+    done.lines = done.events = n;
+    done.status = c == 0 ? "ok" : "duplicate";
+    b->sources.push_back(done);
+  }
+  w.submit(b);
+  w.finish();
+  return ::testing::internal::GetCapturedStderr();
+}
+
+// What a client-port lookup answers through idx_events_client_port must be what a scan answers.
+void expect_client_port_index_agrees(const fs::path& db, int n) {
+  const int64_t with_port = n - (n + 49) / 50;
+  EXPECT_EQ(scalar(db, "SELECT count(*) FROM events"), n);
+  EXPECT_EQ(scalar(db, "SELECT count(*) FROM events INDEXED BY idx_events_client_port WHERE client_port IS NOT NULL"), with_port);
+  for (int port : {1024, 8943, 40000, 65023}) {
+    EXPECT_EQ(scalar(db, "SELECT count(*) FROM events INDEXED BY idx_events_client_port WHERE client_port = " + std::to_string(port)),
+              scalar(db, "SELECT count(*) FROM events NOT INDEXED WHERE client_port = " + std::to_string(port)))
+        << port;
+    EXPECT_EQ(text(db, "SELECT group_concat(id) FROM (SELECT id FROM events INDEXED BY idx_events_client_port WHERE client_port "
+                       "BETWEEN " + std::to_string(port) + " AND " + std::to_string(port + 50) + " ORDER BY id)"),
+              text(db, "SELECT group_concat(id) FROM (SELECT id FROM events NOT INDEXED WHERE client_port BETWEEN " +
+                       std::to_string(port) + " AND " + std::to_string(port + 50) + " ORDER BY id)"))
+        << port;
+  }
+  EXPECT_EQ(scalar(db, "SELECT count(*) FROM sqlite_schema WHERE name NOT LIKE 'idx_%' AND name NOT LIKE 'sqlite_%' AND type = 'index'"), 0);
+  EXPECT_EQ(scalar(db, "SELECT count(*) FROM sqlite_schema WHERE name LIKE 'rst_%'"), 0);
+  EXPECT_EQ(text(db, "PRAGMA integrity_check"), "ok");
+}
+
+TEST(Timeline, ClientPortIndexWrittenFromSortedKeysIsTheOneCreateIndexBuilds) {
+  // 110,000 rows with random client ports: the writer drops idx_events_client_port during the load
+  // and writes it from the sorted keys it collected (not CREATE INDEX); the duplicate source's rows
+  // are then removed through it. Its schema row must be the one CREATE INDEX makes.
+  TempDir d;
+  write(d / "small/access.log", kAccess);
+  ingest(opts(d / "small", d / "small.db"));  // idx_events_client_port made by CREATE INDEX (empty table)
+  fs::path db = d / "o.db";
+  const int n = 110000;
+  std::string err = write_port_events({db.string(), false, false, true}, n, 2);
+  EXPECT_NE(err.find("idx_events_client_port written from sorted keys"), std::string::npos) << err;
+  EXPECT_EQ(err.find("idx_events_client_port built after the load"), std::string::npos) << err;
+  const std::string schema = "SELECT type || '|' || tbl_name || '|' || sql FROM sqlite_schema WHERE name = 'idx_events_client_port'";
+  EXPECT_EQ(text(db, schema), text(d / "small.db", schema));
+  EXPECT_EQ(text(db, schema), "index|events|CREATE INDEX idx_events_client_port ON events(client_port) WHERE client_port IS NOT NULL");
+  EXPECT_EQ(text(db, "EXPLAIN QUERY PLAN SELECT * FROM events WHERE client_port = 8943"),
+            text(d / "small.db", "EXPLAIN QUERY PLAN SELECT * FROM events WHERE client_port = 8943"));
+  expect_client_port_index_agrees(db, n);
+}
+
+TEST(Timeline, ClientPortIndexPastTheKeyLimitIsBuiltByCreateIndex) {
+  TempDir d;
+  fs::path db = d / "o.db";
+  const int n = 110000;
+  timeline::WriterOptions o{db.string(), false, false, true};
+  o.port_keys_limit = 5000;
+  std::string err = write_port_events(o, n, 2);
+  EXPECT_NE(err.find("idx_events_client_port built after the load"), std::string::npos) << err;
+  EXPECT_EQ(err.find("written from sorted keys"), std::string::npos) << err;
+  expect_client_port_index_agrees(db, n);
 }
 
 TEST(Ingest, UnknownZoneOrParserIsFatalBeforeAnyDbIsWritten) {
