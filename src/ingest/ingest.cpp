@@ -202,6 +202,7 @@ class BatchEmitter : public Emitter {
       Event& e = batch_->events[i];
       e.source_id = source_id_;
       fill_from_record(e, *rec_);
+      e.fields.json();  // closes the object here, where the text is in cache: the writer only reads it
       if (e.role == Role::client && e.category == "client-failure") note_runtime(e);
       ++events;
       if (e.ts != kNull) {
