@@ -314,8 +314,8 @@ bool Writer::has_sha256(const std::string& sha) const {
 Batch* Writer::acquire() {
   std::unique_lock<std::mutex> lk(mu_);
   if (!error_.empty()) throw std::runtime_error(error_);
-  // Up to 6 batches: one being filled, the others queued for or in the writer and full-text threads.
-  if (free_.empty() && all_.size() < 6) {
+  // Up to kBatches: one being filled, the others queued for or in the writer and full-text threads.
+  if (free_.empty() && all_.size() < Batch::kBatches) {
     all_.push_back(std::make_unique<Batch>());
     all_.back()->events.reserve(Batch::kCapacity);
     return all_.back().get();
