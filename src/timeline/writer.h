@@ -6,9 +6,11 @@
 // writer thread maintains them as it inserts (overlapping the parser; see docs/performance.md).
 // Exceptions: when a new timeline's rows mostly carry a client port (HAProxy, client logs),
 // idx_events_client_port is dropped during the load and built once by finish(), because its keys
-// arrive in random order (random B-tree inserts cost more than one sort); the same for
-// idx_events_server_port when most rows carry a server port and the ports interleave. Either way
-// every index exists when the DB is published.
+// arrive in random order (random B-tree inserts cost more than one sort): written in order from the
+// (port, id) keys the full-text thread collected, without reading the table back (CREATE INDEX
+// past WriterOptions::port_keys_limit keys). The same for idx_events_server_port, by CREATE INDEX,
+// when most rows carry a server port and the ports interleave. Either way every index exists when
+// the DB is published.
 //
 // Full text: for a new timeline a third thread builds the FTS5 index in its own SQLite file
 // ("<path>.fts.partial", the same FTS5 definition) from the batches the writer has written (a batch
