@@ -225,6 +225,7 @@ Writer::Writer(const WriterOptions& opt) : opt_(opt) {
     throw;
   }
   thread_ = std::thread([this] { run(); });
+  next_submit_id_ = first_event_id_;
   if (fts_db_) fts_thread_ = std::thread([this] { run_fts(); });
 }
 
@@ -328,9 +329,49 @@ Batch* Writer::acquire() {
 }
 
 void Writer::submit(Batch* b) {
+  // The writer gives each batch the next ids in the order batches are submitted (write() checks).
+  b->first_id = next_submit_id_;
+  next_submit_id_ += int64_t(b->n_events);
+  if (fts_db_) hand_to_fts(*b);
   {
     std::lock_guard<std::mutex> lk(mu_);
     full_.push_back(b);
+  }
+  cv_.notify_all();
+}
+
+// Copies the rows the full-text index takes (every event with --fts-all, else all but plain
+// requests) into a job for the full-text thread, and keeps the client-port keys, in one pass over
+// the batch. Waits while kFtsJobs jobs are queued (the full-text thread is that far behind); after
+// a failure it copies nothing (the load is lost).
+void Writer::hand_to_fts(const Batch& b) {
+  constexpr size_t kFtsJobs = 32;
+  FtsJob* job = nullptr;
+  {
+    std::unique_lock<std::mutex> lk(mu_);
+    if (fts_free_.empty() && fts_jobs_.size() < kFtsJobs) {
+      fts_jobs_.push_back(std::make_unique<FtsJob>());
+      fts_free_.push_back(fts_jobs_.back().get());
+    }
+    cv_.wait(lk, [&] { return !fts_free_.empty() || !error_.empty(); });
+    if (!error_.empty()) return;
+    job = fts_free_.back();
+    fts_free_.pop_back();
+  }
+  job->clear();
+  for (size_t k = 0; k < b.n_events; ++k) {
+    const Event& e = b.events[k];
+    if (e.client_port != kNull && port_keys_ok_) keep_port_key(e.client_port, b.first_id + int64_t(k));
+    if (!opt_.fts_all && (e.category == "request" || e.category == "client-request")) continue;
+    job->ids.push_back(b.first_id + int64_t(k));
+    job->text += e.message;
+    job->ends.push_back(uint32_t(job->text.size()));
+    job->text += e.raw;
+    job->ends.push_back(uint32_t(job->text.size()));
+  }
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    fts_q_.push_back(job);
   }
   cv_.notify_all();
 }
@@ -344,19 +385,20 @@ void Writer::recycle(Batch* b) {
   cv_.notify_all();
 }
 
-// The next batch of queue q for a worker thread, or nullptr once `stop` is set and q is drained
-// (then the thread's CPU time goes to *cpu). `failed`: an earlier batch failed, skip the work.
-Batch* Writer::next_batch(std::deque<Batch*>& q, const bool& stop, double* cpu, bool& failed) {
+// The next item of queue q for a worker thread, or nullptr once `stop` is set and q is drained
+// (then the thread's CPU time goes to *cpu). `failed`: an earlier item failed, skip the work.
+template <class T>
+T* Writer::next_item(std::deque<T*>& q, const bool& stop, double* cpu, bool& failed) {
   std::unique_lock<std::mutex> lk(mu_);
   cv_.wait(lk, [&] { return !q.empty() || stop; });
   if (q.empty()) {
     *cpu = thread_cpu_seconds();
     return nullptr;
   }
-  Batch* b = q.front();
+  T* item = q.front();
   q.pop_front();
   failed = !error_.empty();
-  return b;
+  return item;
 }
 
 void Writer::fail(const std::exception& e) {
@@ -367,54 +409,42 @@ void Writer::fail(const std::exception& e) {
 void Writer::run() {
   pthread_setname_np(pthread_self(), "rst-writer");  // names for top -H and perf
   bool failed = false;
-  while (Batch* b = next_batch(full_, stop_, &writer_cpu_, failed)) {
+  while (Batch* b = next_item(full_, stop_, &writer_cpu_, failed)) {
     try {
       if (!failed) write(*b);
     } catch (const std::exception& e) {
       fail(e);
       failed = true;
     }
-    if (fts_db_ && !failed) {  // the full-text thread recycles it
-      {
-        std::lock_guard<std::mutex> lk(mu_);
-        fts_q_.push_back(b);
-      }
-      cv_.notify_all();
-    } else {
-      recycle(b);
-    }
+    recycle(b);
   }
 }
 
 void Writer::run_fts() {
   pthread_setname_np(pthread_self(), "rst-fulltext");
   bool failed = false;
-  while (Batch* b = next_batch(fts_q_, fts_stop_, &fts_cpu_, failed)) {
+  while (FtsJob* job = next_item(fts_q_, fts_stop_, &fts_cpu_, failed)) {
     try {
-      if (!failed) {
-        write_fts(fts_ins_, *b);
-        collect_port_keys(*b);
-      }
+      if (!failed) write_fts(*job);
     } catch (const std::exception& e) {
       fail(e);
     }
-    recycle(b);
+    {
+      std::lock_guard<std::mutex> lk(mu_);
+      fts_free_.push_back(job);
+    }
+    cv_.notify_all();
   }
 }
 
-// On the full-text thread (it reads every written batch anyway): the client-port keys of a batch.
-void Writer::collect_port_keys(const Batch& b) {
-  if (!port_keys_ok_) return;
-  for (size_t k = 0; k < b.n_events; ++k) {
-    const int64_t port = b.events[k].client_port, id = b.first_id + int64_t(k);
-    if (port == kNull) continue;
-    if (port < 0 || port > 65535 || id < 0 || id >= (int64_t(1) << kPortKeyIdBits) || port_keys_.size() >= opt_.port_keys_limit) {
-      port_keys_ok_ = false;
-      std::vector<uint64_t>().swap(port_keys_);
-      return;
-    }
-    port_keys_.push_back(uint64_t(port) << kPortKeyIdBits | uint64_t(id));
+// On the producer thread, at submit: the client-port key of one row.
+void Writer::keep_port_key(int64_t port, int64_t id) {
+  if (port < 0 || port > 65535 || id < 0 || id >= (int64_t(1) << kPortKeyIdBits) || port_keys_.size() >= opt_.port_keys_limit) {
+    port_keys_ok_ = false;
+    std::vector<uint64_t>().swap(port_keys_);
+    return;
   }
+  port_keys_.push_back(uint64_t(port) << kPortKeyIdBits | uint64_t(id));
 }
 
 // Writes idx_events_client_port from the collected keys, sorted, without reading the table: CREATE
@@ -509,7 +539,23 @@ void Writer::reopen() {
   exec("BEGIN");
 }
 
-// Full-text rows of a written batch: every event with --fts-all, else all but plain requests.
+// The full-text rows of a job, into the full-text build (on its thread).
+void Writer::write_fts(const FtsJob& job) {
+  uint32_t at = 0;
+  for (size_t r = 0; r < job.ids.size(); ++r) {
+    const uint32_t message_end = job.ends[2 * r], raw_end = job.ends[2 * r + 1];
+    sqlite3_bind_int64(fts_ins_, 1, job.ids[r]);
+    bind_sv(fts_ins_, 2, std::string_view(job.text).substr(at, message_end - at));
+    bind_sv(fts_ins_, 3, std::string_view(job.text).substr(message_end, raw_end - message_end));
+    at = raw_end;
+    int rc = sqlite3_step(fts_ins_);
+    sqlite3_reset(fts_ins_);
+    if (rc != SQLITE_DONE) throw std::runtime_error(failure(fts_db_, fts_path_, "insert full-text row"));
+  }
+}
+
+// Full-text rows of a written batch (--append: on the writer thread, into the timeline's index):
+// every event with --fts-all, else all but plain requests.
 void Writer::write_fts(sqlite3_stmt* st, const Batch& b) {
   for (size_t k = 0; k < b.n_events; ++k) {
     const Event& e = b.events[k];
@@ -635,7 +681,7 @@ void Writer::write(Batch& b) {
     if (changed) prepare_event_inserts();  // the statements were compiled with the index
   }
   const int64_t first_id = next_event_id_;
-  b.first_id = first_id;
+  if (b.first_id != first_id) throw std::logic_error("batch ids out of step with the rows written");
   size_t i = 0;
   for (; i + kRowsPerInsert <= b.n_events; i += kRowsPerInsert) {
     for (size_t r = 0; r < kRowsPerInsert; ++r)

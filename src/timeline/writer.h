@@ -7,15 +7,16 @@
 // Exceptions: when a new timeline's rows mostly carry a client port (HAProxy, client logs),
 // idx_events_client_port is dropped during the load and built once by finish(), because its keys
 // arrive in random order (random B-tree inserts cost more than one sort): written in order from the
-// (port, id) keys the full-text thread collected, without reading the table back (CREATE INDEX
+// (port, id) keys submit() collected, without reading the table back (CREATE INDEX
 // past WriterOptions::port_keys_limit keys). The same for idx_events_server_port, by CREATE INDEX,
 // when most rows carry a server port and the ports interleave. Either way every index exists when
 // the DB is published.
 //
 // Full text: for a new timeline a third thread builds the FTS5 index in its own SQLite file
-// ("<path>.fts.partial", the same FTS5 definition) from the batches the writer has written (a batch
-// is recycled when both threads are done with it), and finish() copies its shadow tables into the
-// timeline: tokenising is the costliest per-row step and no longer runs on the writer thread.
+// ("<path>.fts.partial", the same FTS5 definition) from the rows submit() copies out of each batch
+// (FtsJob; the ids are known at submit time: the writer gives consecutive ids in submit order), and
+// finish() copies its shadow tables into the timeline: tokenising is the costliest per-row step and
+// no longer runs on the writer thread.
 // --append indexes on the writer thread (an existing index cannot take a second one's segments).
 //
 // finish() removes duplicate files' events, marks the DB complete, and publishes it atomically: a
@@ -86,6 +87,21 @@ struct Batch {
   bool full() const { return n_events >= kCapacity || n_unparsed >= kCapacity; }
 };
 
+// The rows of one batch the full-text thread indexes (ids, message and raw texts), copied out when
+// the batch is submitted, so that a batch goes back to the parser as soon as the writer is done with
+// it: FTS5 works in bursts (a segment flush and merge every megabyte or so of terms), and a burst
+// that held batches starved the writer (HAProxy: ~30 waits of ~8 ms).
+struct FtsJob {
+  std::vector<int64_t> ids;
+  std::vector<uint32_t> ends;  // per row: end of its message, end of its raw, in text
+  std::string text;
+  void clear() {
+    ids.clear();
+    ends.clear();
+    text.clear();
+  }
+};
+
 struct WriterOptions {
   std::string path;
   bool append = false;
@@ -129,14 +145,17 @@ class Writer {
  private:
   void run();
   void run_fts();
-  Batch* next_batch(std::deque<Batch*>& q, const bool& stop, double* cpu, bool& failed);
+  template <class T>
+  T* next_item(std::deque<T*>& q, const bool& stop, double* cpu, bool& failed);
+  void hand_to_fts(const Batch& b);
   void fail(const std::exception& e);
   void write(Batch& b);
   void write_fts(sqlite3_stmt* st, const Batch& b);
+  void write_fts(const FtsJob& job);
   void recycle(Batch* b);
   void open_fts_build();
   void merge_fts_build();
-  void collect_port_keys(const Batch& b);
+  void keep_port_key(int64_t port, int64_t id);
   bool build_client_port_index();
   void reopen();
   void open_db(bool creating);
@@ -159,7 +178,8 @@ class Writer {
   sqlite3_stmt* upd_source_ = nullptr;
   int64_t next_source_id_ = 1;
   int64_t first_event_id_ = 1;
-  int64_t next_event_id_ = 1;  // id of the next event row (ids are given, not chosen by SQLite)
+  int64_t next_event_id_ = 1;   // id of the next event row (ids are given, not chosen by SQLite)
+  int64_t next_submit_id_ = 1;  // the same, counted by submit() on the producer thread
   std::map<int64_t, std::pair<int64_t, int64_t>> event_ids_;  // source id -> first, last event id
   std::vector<std::string> known_sha_;
 
@@ -175,7 +195,9 @@ class Writer {
   std::string fts_path_;
   sqlite3* fts_db_ = nullptr;
   sqlite3_stmt* fts_ins_ = nullptr;
-  std::deque<Batch*> fts_q_;
+  std::deque<FtsJob*> fts_q_;
+  std::vector<std::unique_ptr<FtsJob>> fts_jobs_;
+  std::vector<FtsJob*> fts_free_;
   bool fts_stop_ = false;
   std::thread fts_thread_;
   double fts_cpu_ = 0;
@@ -191,8 +213,8 @@ class Writer {
     bool dropped = false;
   };
   PortIndex client_port_{"idx_events_client_port", true};
-  // (client port << 48 | event id) of every row with a client port, collected by the full-text
-  // thread for a new timeline, so that finish() can write a dropped client-port index from sorted
+  // (client port << 48 | event id) of every row with a client port, collected by submit() for a
+  // new timeline, so that finish() can write a dropped client-port index from sorted
   // keys instead of re-reading the whole table (see build_client_port_index()). Emptied and off past
   // opt_.port_keys_limit rows or for a port outside 0..65535 (then CREATE INDEX builds it).
   std::vector<uint64_t> port_keys_;
