@@ -362,7 +362,7 @@ void Writer::hand_to_fts(const Batch& b) {
   for (size_t k = 0; k < b.n_events; ++k) {
     const Event& e = b.events[k];
     if (e.client_port != kNull && port_keys_ok_) keep_port_key(e.client_port, b.first_id + int64_t(k));
-    if (!opt_.fts_all && (e.category == "request" || e.category == "client-request")) continue;
+    if (!in_full_text(e)) continue;
     job->ids.push_back(b.first_id + int64_t(k));
     job->text += e.message;
     job->ends.push_back(uint32_t(job->text.size()));
@@ -554,19 +554,17 @@ void Writer::write_fts(const FtsJob& job) {
   }
 }
 
-// Full-text rows of a written batch (--append: on the writer thread, into the timeline's index):
-// every event with --fts-all, else all but plain requests.
-void Writer::write_fts(sqlite3_stmt* st, const Batch& b) {
+// Full-text rows of a written batch, into the timeline's own index (--append, on the writer thread).
+void Writer::write_fts_in_place(const Batch& b) {
   for (size_t k = 0; k < b.n_events; ++k) {
     const Event& e = b.events[k];
-    if (!opt_.fts_all && (e.category == "request" || e.category == "client-request")) continue;
-    sqlite3_bind_int64(st, 1, b.first_id + int64_t(k));
-    bind_text(st, 2, e.message);
-    bind_text(st, 3, e.raw);
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-      throw std::runtime_error(failure(sqlite3_db_handle(st), st == fts_ins_ ? fts_path_ : work_path_, "insert full-text row"));
+    if (!in_full_text(e)) continue;
+    sqlite3_bind_int64(ins_fts_, 1, b.first_id + int64_t(k));
+    bind_text(ins_fts_, 2, e.message);
+    bind_text(ins_fts_, 3, e.raw);
+    int rc = sqlite3_step(ins_fts_);
+    sqlite3_reset(ins_fts_);
+    if (rc != SQLITE_DONE) throw std::runtime_error(failure(db_, work_path_, "insert full-text row"));
   }
 }
 
@@ -696,7 +694,7 @@ void Writer::write(Batch& b) {
   }
   next_event_id_ += int64_t(b.n_events);
   // Full-text rows: here only when appending; a new timeline's are built by run_fts().
-  if (ins_fts_) write_fts(ins_fts_, b);
+  if (ins_fts_) write_fts_in_place(b);
   // Id range of each source's events (one file's events are consecutive), for duplicates in finish().
   for (size_t k = 0; k < b.n_events;) {
     int64_t sid = b.events[k].source_id;

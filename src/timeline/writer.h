@@ -150,8 +150,12 @@ class Writer {
   void hand_to_fts(const Batch& b);
   void fail(const std::exception& e);
   void write(Batch& b);
-  void write_fts(sqlite3_stmt* st, const Batch& b);
   void write_fts(const FtsJob& job);
+  void write_fts_in_place(const Batch& b);
+  // The events events_fts covers: every one with --fts-all, else all but plain requests.
+  bool in_full_text(const Event& e) const {
+    return opt_.fts_all || (e.category != "request" && e.category != "client-request");
+  }
   void recycle(Batch* b);
   void open_fts_build();
   void merge_fts_build();
